@@ -1,0 +1,124 @@
+// An in-memory provider for engine tests: instances with power states that
+// change after a delay on a FakeClock, passwords, the latest operation, a
+// call log, and fault switches. Behaves like Tencent CVM by default (reset
+// only on stopped instances; result through the latest operation).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "clients/cloud_client.h"
+#include "clients/provider_error.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace resetd::testing {
+
+struct FakeCall {
+  absl::Time time;
+  std::string action;  // Describe, Stop, Start, Reboot, ResetPassword
+  std::vector<std::string> ids;
+  std::string result;  // "OK" or the error code
+};
+
+struct FakeInstance {
+  clients::PowerState state = clients::PowerState::kRunning;
+  std::string password;
+  // A pending transition.
+  clients::PowerState next_state = clients::PowerState::kUnknown;
+  absl::Time next_at = absl::InfiniteFuture();
+  std::string op, op_state, op_request_id, op_error;
+  absl::Time op_done_at = absl::InfiniteFuture();
+  std::string op_final_state = "SUCCESS";
+  bool reset_fails = false;   // the next reset ends FAILED
+  bool stuck = false;         // transitions never finish
+  bool refuse_reset = false;  // any reset batch holding it is refused
+};
+
+// Thread-safe.
+class FakeCloudClient final : public clients::CloudClient {
+ public:
+  explicit FakeCloudClient(FakeClock& clock,
+                           absl::Duration transition = absl::Seconds(5))
+      : clock_(clock), transition_(transition) {}
+
+  clients::Capabilities& mutable_capabilities() { return caps_; }
+  const clients::Capabilities& capabilities() const override { return caps_; }
+
+  void Add(const std::string& id, clients::PowerState state) {
+    absl::MutexLock lock(&mu_);
+    instances_[id].state = state;
+  }
+  // Edits an instance under the lock.
+  void Edit(const std::string& id, const std::function<void(FakeInstance&)>& f) {
+    absl::MutexLock lock(&mu_);
+    f(instances_[id]);
+  }
+  FakeInstance Get(const std::string& id) {
+    absl::MutexLock lock(&mu_);
+    Settle(instances_[id]);
+    return instances_[id];
+  }
+  std::vector<FakeCall> calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+  // The next `n` calls of `action` ("*" = any) fail with `status`.
+  void FailNext(const std::string& action, int n, absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    for (int i = 0; i < n; ++i) faults_.push_back({action, status});
+  }
+  // Called under the lock after every accepted state change (observers).
+  void OnChange(std::function<void(const std::map<std::string, FakeInstance>&)> f) {
+    absl::MutexLock lock(&mu_);
+    on_change_ = std::move(f);
+  }
+
+  absl::StatusOr<std::vector<clients::InstanceStatus>> Describe(
+      std::string_view region, absl::Span<const std::string> ids) override;
+  absl::StatusOr<clients::CallResult> Stop(std::string_view region,
+                                           absl::Span<const std::string> ids,
+                                           clients::StopMode mode) override;
+  absl::StatusOr<clients::CallResult> Start(
+      std::string_view region, absl::Span<const std::string> ids) override;
+  absl::StatusOr<clients::CallResult> Reboot(std::string_view region,
+                                             absl::Span<const std::string> ids,
+                                             clients::StopMode mode) override;
+  absl::StatusOr<clients::CallResult> ResetPassword(
+      std::string_view region, absl::Span<const std::string> ids,
+      const clients::ResetPasswordParams& params) override;
+
+ private:
+  struct Fault {
+    std::string action;
+    absl::Status status;
+  };
+  void Settle(FakeInstance& i) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Check(const std::string& action,
+                     absl::Span<const std::string> ids,
+                     clients::PowerState required, const std::string& rid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<clients::CallResult> Transition(
+      const std::string& action, absl::Span<const std::string> ids,
+      clients::PowerState from, clients::PowerState via,
+      clients::PowerState to);
+  std::string NextRequestId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return "req-" + std::to_string(++request_seq_);
+  }
+
+  FakeClock& clock_;
+  const absl::Duration transition_;
+  clients::Capabilities caps_{100, 100, 100, 100, 100,
+                              clients::ResetEffect::kRequiresStopped, true, true};
+  absl::Mutex mu_;
+  std::map<std::string, FakeInstance> instances_ ABSL_GUARDED_BY(mu_);
+  std::vector<FakeCall> calls_ ABSL_GUARDED_BY(mu_);
+  std::deque<Fault> faults_ ABSL_GUARDED_BY(mu_);
+  std::function<void(const std::map<std::string, FakeInstance>&)> on_change_;
+  int request_seq_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace resetd::testing

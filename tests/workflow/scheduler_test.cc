@@ -1,0 +1,440 @@
+#include "workflow/scheduler.h"
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_cloud_client.h"
+#include "workflow/snapshot.h"
+
+namespace resetd::workflow {
+namespace {
+
+using clients::PowerState;
+using resetd::testing::FakeCall;
+using resetd::testing::FakeClock;
+using resetd::testing::FakeCloudClient;
+using ::testing::Each;
+using ::testing::Le;
+
+constexpr char kPassword[] = "Xy7!newPassw0rd";
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() {
+    cloud_ = std::make_shared<FakeCloudClient>(clock_);
+    ProviderEntry entry;
+    entry.name = "tencent";
+    entry.account = "acct";
+    entry.client = cloud_;
+    entry.rate_per_second = {{"*", 10.0}};
+    providers_["tencent"] = entry;
+    options_.linger = absl::Milliseconds(200);
+    options_.poll_interval = absl::Seconds(1);
+    options_.transition_timeout = absl::Minutes(5);
+    options_.max_retries = 3;
+    options_.rate_headroom = 0.95;
+  }
+
+  void SetUpScheduler() {
+    scheduler_ = std::make_unique<Scheduler>(providers_, clock_, *store_,
+                                             metrics_, dispatcher_, options_);
+  }
+
+  // Adds `n` instances in `state` named prefix-0000.. and returns the ids.
+  std::vector<std::string> AddFleet(const std::string& prefix, int n,
+                                    PowerState state) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      char buf[16];
+      snprintf(buf, sizeof(buf), "%04d", i);
+      ids.push_back(prefix + buf);
+      cloud_->Add(ids.back(), state);
+    }
+    return ids;
+  }
+
+  JobRun* AddJob(const std::vector<std::string>& ids,
+                 resetd::v1::PowerPolicy policy =
+                     resetd::v1::POWER_POLICY_RESTORE_ORIGINAL,
+                 int max_unavailable = 0, bool dry_run = false) {
+    if (!scheduler_) SetUpScheduler();
+    auto job = std::make_unique<JobRun>();
+    job->job_id = "job-" + std::to_string(++job_seq_);
+    job->spec.set_request_id(job->job_id);
+    job->spec.set_power_policy(policy);
+    job->spec.set_max_unavailable(max_unavailable);
+    job->spec.set_dry_run(dry_run);
+    auto params = std::make_shared<clients::ResetPasswordParams>();
+    params->password = Secret(std::string(kPassword));
+    job->reset = params;
+    job->create_time = clock_.Now();
+    for (const auto& id : ids) {
+      auto t = std::make_unique<Task>();
+      t->provider = &providers_.at("tencent");
+      t->region = "ap-guangzhou";
+      t->id = id;
+      job->tasks.push_back(std::move(t));
+    }
+    return scheduler_->AddJob(std::move(job));
+  }
+
+  // Drives the scheduler on the fake clock until `done` or no work is left.
+  void RunUntil(const std::function<bool()>& done, int max_ticks = 2000000) {
+    for (int i = 0; i < max_ticks && !done(); ++i) {
+      absl::Time next = scheduler_->Tick();
+      if (done()) return;
+      ASSERT_NE(next, absl::InfiniteFuture()) << "scheduler idle but not done";
+      clock_.AdvanceTo(next);
+    }
+    ASSERT_TRUE(done()) << "did not finish in " << max_ticks << " ticks";
+  }
+  void RunJob(JobRun* job) {
+    RunUntil([job] { return IsTerminal(job->state); });
+  }
+
+  std::map<resetd::v1::InstanceState, int> States(const JobRun& job) {
+    std::map<resetd::v1::InstanceState, int> out;
+    for (const auto& t : job.tasks) out[t->result.state()]++;
+    return out;
+  }
+
+  std::vector<FakeCall> Calls(const std::string& action) {
+    std::vector<FakeCall> out;
+    for (const auto& c : cloud_->calls()) {
+      if (c.action == action) out.push_back(c);
+    }
+    return out;
+  }
+
+  // The most calls of `action` in any one-second window.
+  int MaxPerSecond(const std::string& action) {
+    auto calls = Calls(action);
+    int best = 0;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      int n = 0;
+      for (size_t j = i; j < calls.size() &&
+                         calls[j].time < calls[i].time + absl::Seconds(1);
+           ++j) {
+        ++n;
+      }
+      best = std::max(best, n);
+    }
+    return best;
+  }
+
+  std::string Metrics() {
+    prometheus::TextSerializer s;
+    return s.Serialize(registry_.Collect());
+  }
+
+  FakeClock clock_;
+  std::shared_ptr<FakeCloudClient> cloud_;
+  ProviderRegistry providers_;
+  EngineOptions options_;
+  prometheus::Registry registry_;
+  WorkflowMetrics metrics_{registry_};
+  InlineDispatcher dispatcher_;
+  std::unique_ptr<JobStore> store_ = NewInMemoryJobStore();
+  std::unique_ptr<Scheduler> scheduler_;
+  int job_seq_ = 0;
+};
+
+TEST_F(SchedulerTest, RunningInstanceIsStoppedResetAndStartedAgain) {
+  auto ids = AddFleet("ins-r", 3, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const auto& id : ids) {
+    auto i = cloud_->Get(id);
+    EXPECT_EQ(i.state, PowerState::kRunning) << id;
+    EXPECT_EQ(i.password, kPassword) << id;
+  }
+  std::vector<std::string> order;
+  for (const auto& c : cloud_->calls()) {
+    if (c.action != "Describe") order.push_back(c.action);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"Stop", "ResetPassword", "Start"}));
+  const auto& r = job->tasks[0]->result;
+  EXPECT_EQ(r.original_power_state(), resetd::v1::POWER_STATE_RUNNING);
+  EXPECT_EQ(r.final_power_state(), resetd::v1::POWER_STATE_RUNNING);
+  ASSERT_EQ(r.steps_size(), 3);
+  EXPECT_EQ(r.steps(1).action(), "ResetPassword");
+  EXPECT_FALSE(r.steps(1).request_id().empty());
+}
+
+TEST_F(SchedulerTest, StoppedInstanceIsResetAndStaysStopped) {
+  auto ids = AddFleet("ins-s", 2, PowerState::kStopped);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const auto& id : ids) {
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
+    EXPECT_EQ(cloud_->Get(id).password, kPassword);
+  }
+  EXPECT_TRUE(Calls("Stop").empty());
+  EXPECT_TRUE(Calls("Start").empty());
+}
+
+TEST_F(SchedulerTest, PowerPoliciesChooseTheFinalState) {
+  auto stopped = AddFleet("ins-a", 2, PowerState::kStopped);
+  JobRun* start_job = AddJob(stopped, resetd::v1::POWER_POLICY_ALWAYS_START);
+  RunJob(start_job);
+  for (const auto& id : stopped) {
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  }
+  auto running = AddFleet("ins-b", 2, PowerState::kRunning);
+  JobRun* leave_job = AddJob(running, resetd::v1::POWER_POLICY_LEAVE_STOPPED);
+  RunJob(leave_job);
+  for (const auto& id : running) {
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
+    EXPECT_EQ(cloud_->Get(id).password, kPassword);
+  }
+}
+
+TEST_F(SchedulerTest, BatchesNeverExceedTheLimitAndFillUp) {
+  auto ids = AddFleet("ins-b", 250, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const auto& c : cloud_->calls()) EXPECT_LE(c.ids.size(), 100u);
+  auto stops = Calls("Stop");
+  std::multiset<size_t> sizes;
+  for (const auto& c : stops) sizes.insert(c.ids.size());
+  EXPECT_EQ(sizes, (std::multiset<size_t>{50, 100, 100}));
+}
+
+TEST_F(SchedulerTest, NoActionExceedsItsRateInAnySecond) {
+  options_.linger = absl::ZeroDuration();  // send as soon as allowed
+  cloud_->mutable_capabilities().max_stop_batch = 5;
+  cloud_->mutable_capabilities().max_reset_batch = 5;
+  cloud_->mutable_capabilities().max_start_batch = 5;
+  cloud_->mutable_capabilities().max_describe_batch = 5;
+  auto ids = AddFleet("ins-q", 300, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const char* action : {"Describe", "Stop", "ResetPassword", "Start"}) {
+    EXPECT_LE(MaxPerSecond(action), 10) << action;
+    EXPECT_GE(MaxPerSecond(action), 9) << action << " should use its budget";
+  }
+}
+
+TEST_F(SchedulerTest, ForbiddenStatesFailWithoutBeingTouched) {
+  auto ok = AddFleet("ins-ok", 2, PowerState::kRunning);
+  cloud_->Add("ins-term", PowerState::kTerminating);
+  cloud_->Add("ins-shut", PowerState::kShutdown);
+  JobRun* job = AddJob({ok[0], ok[1], "ins-term", "ins-shut", "ins-gone"});
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
+  std::map<std::string, std::string> codes;
+  for (const auto& t : job->tasks) codes[t->id] = t->result.error().code();
+  EXPECT_EQ(codes["ins-term"], "InstanceState.TERMINATING");
+  EXPECT_EQ(codes["ins-shut"], "InstanceState.SHUTDOWN");
+  EXPECT_EQ(codes["ins-gone"], "InvalidInstanceId.NotFound");
+  for (const auto& c : cloud_->calls()) {
+    if (c.action == "Describe") continue;
+    for (const auto& id : c.ids) EXPECT_THAT(id, ::testing::StartsWith("ins-ok"));
+  }
+}
+
+TEST_F(SchedulerTest, TransitionalStateIsAwaitedThenDecided) {
+  cloud_->Add("ins-t", PowerState::kRunning);
+  cloud_->Edit("ins-t", [&](resetd::testing::FakeInstance& i) {
+    i.state = PowerState::kStopping;
+    i.next_state = PowerState::kStopped;
+    i.next_at = clock_.Now() + absl::Seconds(3);
+  });
+  JobRun* job = AddJob({"ins-t"});
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(job->tasks[0]->result.original_power_state(),
+            resetd::v1::POWER_STATE_STOPPED);
+  EXPECT_EQ(cloud_->Get("ins-t").state, PowerState::kStopped);
+  EXPECT_TRUE(Calls("Stop").empty());
+}
+
+TEST_F(SchedulerTest, StuckInstanceTimesOutOnTheFakeClock) {
+  options_.transition_timeout = absl::Seconds(30);
+  cloud_->Add("ins-stuck", PowerState::kRunning);
+  cloud_->Edit("ins-stuck", [](resetd::testing::FakeInstance& i) {
+    i.stuck = true;
+  });
+  JobRun* job = AddJob({"ins-stuck"});
+  const absl::Time start = clock_.Now();
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
+  EXPECT_EQ(job->tasks[0]->result.error().code(), "Timeout");
+  EXPECT_GE(clock_.Now() - start, absl::Seconds(30));
+}
+
+TEST_F(SchedulerTest, ThrottlingIsRetriedSlowedAndCounted) {
+  auto ids = AddFleet("ins-th", 3, PowerState::kStopped);
+  cloud_->FailNext("ResetPassword", 2,
+                   clients::MakeProviderStatus(
+                       absl::StatusCode::kResourceExhausted,
+                       {"RequestLimitExceeded", "slow down", "rq-1", 200}));
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(cloud_->Get(ids[0]).password, kPassword);
+  EXPECT_THAT(Metrics(), ::testing::HasSubstr(
+                             "resetd_throttled_total{action=\"ResetPassword\","
+                             "provider=\"tencent\"} 2"));
+}
+
+TEST_F(SchedulerTest, RetryableErrorsAreRetriedThenFailButPowerIsRestored) {
+  auto ids = AddFleet("ins-u", 1, PowerState::kRunning);
+  cloud_->FailNext("ResetPassword", 10,
+                   clients::MakeProviderStatus(
+                       absl::StatusCode::kUnavailable,
+                       {"InternalServerError", "oops", "rq-2", 200}));
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
+  EXPECT_EQ(job->tasks[0]->result.error().code(), "InternalServerError");
+  EXPECT_EQ(job->tasks[0]->result.error().request_id(), "rq-2");
+  EXPECT_EQ(Calls("ResetPassword").size(), 4u);  // 1 + max_retries
+  EXPECT_EQ(cloud_->Get(ids[0]).state, PowerState::kRunning);
+  EXPECT_EQ(job->tasks[0]->result.final_power_state(),
+            resetd::v1::POWER_STATE_RUNNING);
+}
+
+TEST_F(SchedulerTest, ABadInstanceIsIsolatedFromItsBatch) {
+  auto ids = AddFleet("ins-x", 8, PowerState::kStopped);
+  // The provider rejects any batch that contains ins-x0005.
+  cloud_->Edit(ids[5], [](resetd::testing::FakeInstance& i) {
+    i.state = PowerState::kRunning;  // reset would be refused: running
+  });
+  // Observation says stopped (stale), so the engine tries a reset with it.
+  JobRun* job = AddJob(ids);
+  cloud_->FailNext("ResetPassword", 1,
+                   clients::MakeProviderStatus(
+                       absl::StatusCode::kFailedPrecondition,
+                       {"UnsupportedOperation.InstanceStateRunning", "x0005",
+                        "rq-3", 200}));
+  RunJob(job);
+  // ins-x0005 was running: it was stopped, reset and started in the end;
+  // everybody got the password.
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).password, kPassword);
+  EXPECT_EQ(cloud_->Get(ids[5]).state, PowerState::kRunning);
+}
+
+TEST_F(SchedulerTest, PersistentlyFailingInstanceFailsAloneAfterSplitting) {
+  auto ids = AddFleet("ins-y", 8, PowerState::kStopped);
+  cloud_->Edit(ids[3], [](resetd::testing::FakeInstance& i) {
+    i.refuse_reset = true;
+  });
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto& r = job->tasks[i]->result;
+    if (i == 3) {
+      EXPECT_EQ(r.state(), resetd::v1::INSTANCE_STATE_FAILED);
+      EXPECT_EQ(r.error().code(), "InvalidParameter.Refused");
+      EXPECT_TRUE(cloud_->Get(ids[i]).password.empty());
+    } else {
+      EXPECT_EQ(r.state(), resetd::v1::INSTANCE_STATE_SUCCEEDED) << ids[i];
+      EXPECT_EQ(cloud_->Get(ids[i]).password, kPassword);
+    }
+  }
+  // Halving 8 -> 4 -> 2 -> 1 isolates it: 1 + 2 + 2 + 2 calls.
+  EXPECT_LE(Calls("ResetPassword").size(), 7u);
+}
+
+TEST_F(SchedulerTest, FailedResetStillRestoresPower) {
+  auto ids = AddFleet("ins-f", 2, PowerState::kRunning);
+  cloud_->Edit(ids[1], [](resetd::testing::FakeInstance& i) {
+    i.reset_fails = true;
+  });
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
+  const auto& failed = job->tasks[1]->result;
+  EXPECT_EQ(failed.state(), resetd::v1::INSTANCE_STATE_FAILED);
+  EXPECT_EQ(failed.error().code(), "ResetFailed");
+  EXPECT_EQ(failed.error().message(), "the guest agent did not answer");
+  EXPECT_EQ(cloud_->Get(ids[1]).state, PowerState::kRunning);
+  EXPECT_EQ(failed.final_power_state(), resetd::v1::POWER_STATE_RUNNING);
+}
+
+TEST_F(SchedulerTest, MaxUnavailableCapsInstancesHeldDown) {
+  auto ids = AddFleet("ins-m", 30, PowerState::kRunning);
+  int worst = 0;
+  cloud_->OnChange([&](const std::map<std::string,
+                                      resetd::testing::FakeInstance>& all) {
+    int down = 0;
+    for (const auto& [id, i] : all) {
+      if (i.state != PowerState::kRunning) ++down;
+    }
+    worst = std::max(worst, down);
+  });
+  JobRun* job = AddJob(ids, resetd::v1::POWER_POLICY_RESTORE_ORIGINAL, 4);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_LE(worst, 4);
+  EXPECT_GE(worst, 1);
+  for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+}
+
+TEST_F(SchedulerTest, CancelReturnsStoppedInstancesAndResetsNoMore) {
+  auto ids = AddFleet("ins-c", 20, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  // Run until the stop was accepted, then cancel.
+  RunUntil([&] { return !Calls("Stop").empty(); });
+  scheduler_->Cancel(*job);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_CANCELLED);
+  EXPECT_TRUE(Calls("ResetPassword").empty());
+  for (const auto& id : ids) {
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning) << id;
+    EXPECT_TRUE(cloud_->Get(id).password.empty());
+  }
+  EXPECT_EQ(States(*job)[resetd::v1::INSTANCE_STATE_CANCELLED], 20);
+}
+
+TEST_F(SchedulerTest, DryRunOnlyObserves) {
+  auto running = AddFleet("ins-d", 2, PowerState::kRunning);
+  cloud_->Add("ins-dterm", PowerState::kTerminating);
+  JobRun* job = AddJob({running[0], running[1], "ins-dterm"},
+                       resetd::v1::POWER_POLICY_RESTORE_ORIGINAL, 0, true);
+  RunJob(job);
+  for (const auto& c : cloud_->calls()) EXPECT_EQ(c.action, "Describe");
+  EXPECT_EQ(job->tasks[0]->result.phase(),
+            "dry-run: Stop, ResetPassword, Start");
+  EXPECT_EQ(job->tasks[2]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
+}
+
+TEST_F(SchedulerTest, DescribesAreSharedAcrossJobs) {
+  auto a = AddFleet("ins-j", 50, PowerState::kStopped);
+  auto b = AddFleet("ins-k", 50, PowerState::kStopped);
+  JobRun* ja = AddJob(a);
+  JobRun* jb = AddJob(b);
+  RunUntil([&] { return IsTerminal(ja->state) && IsTerminal(jb->state); });
+  auto first = Calls("Describe").front();
+  EXPECT_EQ(first.ids.size(), 100u);  // both jobs' instances in one call
+}
+
+TEST_F(SchedulerTest, PasswordNeverInSnapshotsOrMetrics) {
+  auto ids = AddFleet("ins-p", 3, PowerState::kRunning);
+  cloud_->Edit(ids[0], [](resetd::testing::FakeInstance& i) {
+    i.reset_fails = true;
+  });
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  std::string full =
+      BuildSnapshot(*job, resetd::v1::JOB_VIEW_FULL).DebugString();
+  EXPECT_EQ(full.find(kPassword), std::string::npos);
+  EXPECT_EQ(Metrics().find(kPassword), std::string::npos);
+  EXPECT_EQ(job->reset, nullptr) << "an ended job drops its password";
+}
+
+}  // namespace
+}  // namespace resetd::workflow

@@ -1,0 +1,60 @@
+// One cloud call as the scheduler plans it, and its outcome; plus the
+// Dispatcher that runs calls off the scheduler's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "clients/cloud_client.h"
+#include "workflow/recipe.h"
+
+namespace resetd::workflow {
+
+struct CloudCall {
+  uint64_t call_id = 0;
+  std::string provider;
+  std::string region;
+  Action action = Action::kDescribe;
+  std::vector<std::string> ids;
+  clients::StopMode stop_mode = clients::StopMode::kSoft;
+  std::shared_ptr<const clients::ResetPasswordParams> reset;  // kResetPassword
+  std::shared_ptr<clients::CloudClient> client;
+};
+
+struct CallOutcome {
+  uint64_t call_id = 0;
+  absl::Status status;
+  std::string request_id;                          // accepted calls
+  std::vector<clients::InstanceStatus> statuses;   // kDescribe
+  absl::Duration latency;
+};
+
+// Sends `call` through its client, synchronously, and reports the outcome.
+CallOutcome ExecuteCall(const CloudCall& call);
+
+// Runs calls somewhere and reports each outcome exactly once. Thread-safe.
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  virtual void Dispatch(CloudCall call,
+                        std::function<void(CallOutcome)> done) = 0;
+};
+
+// Runs each call on the calling thread (deterministic tests).
+class InlineDispatcher final : public Dispatcher {
+ public:
+  void Dispatch(CloudCall call, std::function<void(CallOutcome)> done) override {
+    done(ExecuteCall(call));
+  }
+};
+
+// Runs calls on `threads` worker threads; the destructor waits for the
+// calls already dispatched.
+std::unique_ptr<Dispatcher> NewThreadPoolDispatcher(int threads);
+
+}  // namespace resetd::workflow

@@ -1,0 +1,107 @@
+#include "workflow/metrics.h"
+
+namespace resetd::workflow {
+
+namespace {
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+}
+prometheus::Histogram::BucketBoundaries WaitBuckets() {
+  return {0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60};
+}
+prometheus::Histogram::BucketBoundaries SizeBuckets() {
+  return {1, 2, 5, 10, 20, 50, 80, 100};
+}
+}  // namespace
+
+WorkflowMetrics::WorkflowMetrics(prometheus::Registry& registry)
+    : requests_(prometheus::BuildCounter()
+                    .Name("resetd_cloud_requests_total")
+                    .Help("Cloud API calls by provider, action and result code")
+                    .Register(registry)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("resetd_cloud_request_duration_seconds")
+                   .Help("Cloud API call latency")
+                   .Register(registry)),
+      token_wait_(prometheus::BuildHistogram()
+                      .Name("resetd_rate_limiter_wait_seconds")
+                      .Help("Time a batch waited (linger and token) before it was sent")
+                      .Register(registry)),
+      batch_size_(prometheus::BuildHistogram()
+                      .Name("resetd_batch_size")
+                      .Help("Instance ids per cloud call")
+                      .Register(registry)),
+      throttled_(prometheus::BuildCounter()
+                     .Name("resetd_throttled_total")
+                     .Help("Calls the provider throttled (goal: zero)")
+                     .Register(registry)),
+      instances_(prometheus::BuildCounter()
+                     .Name("resetd_instances_total")
+                     .Help("Instances that finished, by result")
+                     .Register(registry)),
+      jobs_ended_(prometheus::BuildCounter()
+                      .Name("resetd_jobs_total")
+                      .Help("Jobs that ended, by final state")
+                      .Register(registry)),
+      steps_(prometheus::BuildCounter()
+                 .Name("resetd_steps_total")
+                 .Help("Instance steps (stop, reset, start, reboot) by outcome")
+                 .Register(registry)) {
+  auto& jobs = prometheus::BuildGauge()
+                   .Name("resetd_jobs")
+                   .Help("Jobs currently queued or running")
+                   .Register(registry);
+  jobs_queued_ = &jobs.Add({{"state", "queued"}});
+  jobs_running_ = &jobs.Add({{"state", "running"}});
+  held_stopped_ = &prometheus::BuildGauge()
+                       .Name("resetd_instances_held_stopped")
+                       .Help("Instances stopped by resetd and not yet started again")
+                       .Register(registry)
+                       .Add({});
+}
+
+void WorkflowMetrics::CountRequest(const std::string& provider,
+                                   const std::string& action,
+                                   const std::string& code) {
+  requests_.Add({{"provider", provider}, {"action", action}, {"code", code}})
+      .Increment();
+}
+
+void WorkflowMetrics::ObserveLatency(const std::string& provider,
+                                     const std::string& action, double seconds) {
+  latency_.Add({{"provider", provider}, {"action", action}}, LatencyBuckets())
+      .Observe(seconds);
+}
+
+void WorkflowMetrics::ObserveTokenWait(const std::string& provider,
+                                       const std::string& action,
+                                       double seconds) {
+  token_wait_.Add({{"provider", provider}, {"action", action}}, WaitBuckets())
+      .Observe(seconds);
+}
+
+void WorkflowMetrics::ObserveBatchSize(const std::string& provider,
+                                       const std::string& action, double size) {
+  batch_size_.Add({{"provider", provider}, {"action", action}}, SizeBuckets())
+      .Observe(size);
+}
+
+void WorkflowMetrics::CountThrottled(const std::string& provider,
+                                     const std::string& action) {
+  throttled_.Add({{"provider", provider}, {"action", action}}).Increment();
+}
+
+void WorkflowMetrics::CountInstanceResult(const std::string& result) {
+  instances_.Add({{"result", result}}).Increment();
+}
+
+void WorkflowMetrics::CountJobEnded(const std::string& state) {
+  jobs_ended_.Add({{"state", state}}).Increment();
+}
+
+void WorkflowMetrics::CountStep(const std::string& action,
+                                const std::string& outcome) {
+  steps_.Add({{"action", action}, {"outcome", outcome}}).Increment();
+}
+
+}  // namespace resetd::workflow

@@ -1,0 +1,61 @@
+// The engine's Prometheus metrics. Families are built once here; the hot
+// paths only touch counters by reference or through small fixed label sets.
+#pragma once
+
+#include <string>
+
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace resetd::workflow {
+
+// Thread-safe (prometheus-cpp metrics are).
+class WorkflowMetrics {
+ public:
+  explicit WorkflowMetrics(prometheus::Registry& registry);
+
+  // resetd_cloud_requests_total{provider,action,code}; code "OK" or the
+  // provider's error code (a bounded set per provider).
+  void CountRequest(const std::string& provider, const std::string& action,
+                    const std::string& code);
+  // resetd_cloud_request_duration_seconds{provider,action}
+  void ObserveLatency(const std::string& provider, const std::string& action,
+                      double seconds);
+  // resetd_rate_limiter_wait_seconds{provider,action}
+  void ObserveTokenWait(const std::string& provider, const std::string& action,
+                        double seconds);
+  // resetd_batch_size{provider,action}
+  void ObserveBatchSize(const std::string& provider, const std::string& action,
+                        double size);
+  // resetd_throttled_total{provider,action}
+  void CountThrottled(const std::string& provider, const std::string& action);
+  // resetd_instances_total{result}: result in succeeded|failed|cancelled.
+  void CountInstanceResult(const std::string& result);
+  // resetd_jobs_total{state}: jobs that reached a terminal state.
+  void CountJobEnded(const std::string& state);
+  // resetd_jobs{state}: jobs currently in a state (queued|running).
+  prometheus::Gauge& jobs_queued() { return *jobs_queued_; }
+  prometheus::Gauge& jobs_running() { return *jobs_running_; }
+  // resetd_instances_held_stopped: stopped by resetd, not yet started again.
+  prometheus::Gauge& held_stopped() { return *held_stopped_; }
+  // resetd_step_total{action,outcome}: instance steps by result.
+  void CountStep(const std::string& action, const std::string& outcome);
+
+ private:
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Histogram>& token_wait_;
+  prometheus::Family<prometheus::Histogram>& batch_size_;
+  prometheus::Family<prometheus::Counter>& throttled_;
+  prometheus::Family<prometheus::Counter>& instances_;
+  prometheus::Family<prometheus::Counter>& jobs_ended_;
+  prometheus::Family<prometheus::Counter>& steps_;
+  prometheus::Gauge* jobs_queued_;
+  prometheus::Gauge* jobs_running_;
+  prometheus::Gauge* held_stopped_;
+};
+
+}  // namespace resetd::workflow

@@ -1,0 +1,60 @@
+#include "workflow/rate_limiter.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace resetd::workflow {
+
+namespace {
+constexpr double kMaxSlowdown = 8.0;
+constexpr double kRecoveryPerSuccess = 0.95;
+}  // namespace
+
+RateLimiter::RateLimiter(std::function<double(const std::string&)> rate_of,
+                         double headroom)
+    : rate_of_(std::move(rate_of)),
+      headroom_(std::clamp(headroom, 0.01, 1.0)) {}
+
+RateLimiter::Bucket& RateLimiter::BucketFor(const std::string& key) {
+  auto it = buckets_.find(key);
+  if (it != buckets_.end()) return it->second;
+  double rate = std::max(rate_of_(key), 0.001);
+  Bucket b;
+  b.base_interval = absl::Seconds(1.0 / (rate * headroom_));
+  return buckets_.emplace(key, b).first->second;
+}
+
+absl::Time RateLimiter::NextAvailable(const std::string& key, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return std::max(now, BucketFor(key).next);
+}
+
+absl::Time RateLimiter::Reserve(const std::string& key, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketFor(key);
+  absl::Time at = std::max(now, b.next);
+  b.next = at + IntervalOf(b);
+  return at;
+}
+
+void RateLimiter::OnThrottled(const std::string& key, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketFor(key);
+  b.slowdown = std::min(b.slowdown * 2.0, kMaxSlowdown);
+  // The provider's window is unknown: leave a full (slowed) interval from now
+  // on, so the next attempt does not land in the same window.
+  b.next = std::max(b.next, now + IntervalOf(b));
+}
+
+void RateLimiter::OnSuccess(const std::string& key) {
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketFor(key);
+  b.slowdown = std::max(1.0, b.slowdown * kRecoveryPerSuccess);
+}
+
+absl::Duration RateLimiter::Interval(const std::string& key) {
+  absl::MutexLock lock(&mu_);
+  return IntervalOf(BucketFor(key));
+}
+
+}  // namespace resetd::workflow

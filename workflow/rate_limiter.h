@@ -1,0 +1,59 @@
+// Token buckets per (provider, account, region, action): the only way a cloud
+// call gets permission to go.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace resetd::workflow {
+
+// Paces calls per key so that no key ever sees more than its rate in any
+// one-second window. Each bucket holds at most one token (no bursts): calls
+// go at least 1/(rate * headroom) apart. A throttling response slows the key
+// down (doubling its interval, up to 8x); successes recover it gradually.
+// Reserving never blocks: it returns the time at which the call may go.
+// Thread-safe.
+class RateLimiter {
+ public:
+  // `rate_of(key)` gives the configured requests per second of a key; it is
+  // called once per new key. `headroom` in (0, 1] is the fraction used.
+  RateLimiter(std::function<double(const std::string&)> rate_of,
+              double headroom);
+
+  // The earliest time at or after `now` at which a call on `key` may go,
+  // without reserving it.
+  absl::Time NextAvailable(const std::string& key, absl::Time now);
+
+  // Reserves the next slot of `key` and returns its time (>= now).
+  absl::Time Reserve(const std::string& key, absl::Time now);
+
+  // The provider throttled a call on `key`.
+  void OnThrottled(const std::string& key, absl::Time now);
+  // A call on `key` succeeded.
+  void OnSuccess(const std::string& key);
+
+  // The current interval between calls on `key` (for tests and metrics).
+  absl::Duration Interval(const std::string& key);
+
+ private:
+  struct Bucket {
+    absl::Duration base_interval;
+    double slowdown = 1.0;  // >= 1; multiplies base_interval
+    absl::Time next = absl::InfinitePast();
+  };
+  Bucket& BucketFor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static absl::Duration IntervalOf(const Bucket& b) {
+    return b.base_interval * b.slowdown;
+  }
+
+  const std::function<double(const std::string&)> rate_of_;
+  const double headroom_;
+  absl::Mutex mu_;
+  std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace resetd::workflow

@@ -1,0 +1,740 @@
+#include "workflow/scheduler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "clients/provider_error.h"
+#include "google/protobuf/util/time_util.h"
+#include "workflow/power_state_proto.h"
+
+namespace resetd::workflow {
+
+using clients::PowerState;
+using resetd::v1::InstanceState;
+
+namespace {
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(t));
+}
+
+bool IsRetryable(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+clients::StopMode ToStopMode(resetd::v1::StopMode mode) {
+  switch (mode) {
+    case resetd::v1::STOP_MODE_FORCE: return clients::StopMode::kForce;
+    case resetd::v1::STOP_MODE_SOFT_THEN_FORCE:
+      return clients::StopMode::kSoftThenForce;
+    default: return clients::StopMode::kSoft;
+  }
+}
+
+std::string ErrorCode(const absl::Status& status,
+                     const std::optional<clients::ProviderError>& pe) {
+  return pe ? pe->code : std::string(absl::StatusCodeToString(status.code()));
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
+                     JobStore& store, WorkflowMetrics& metrics,
+                     Dispatcher& dispatcher, EngineOptions options)
+    : providers_(providers),
+      clock_(clock),
+      store_(store),
+      metrics_(metrics),
+      dispatcher_(dispatcher),
+      options_(options),
+      limiter_(
+          [this](const std::string& key) {
+            // key = provider|account|region|action
+            auto provider = key.substr(0, key.find('|'));
+            auto action = key.substr(key.rfind('|') + 1);
+            auto it = providers_.find(provider);
+            if (it == providers_.end()) return 10.0;
+            const auto& rates = it->second.rate_per_second;
+            if (auto r = rates.find(action); r != rates.end()) return r->second;
+            if (auto r = rates.find("*"); r != rates.end()) return r->second;
+            return 10.0;
+          },
+          options.rate_headroom) {}
+
+JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
+  JobRun* j = job.get();
+  j->remaining = static_cast<int>(j->tasks.size());
+  j->update_time = clock_.Now();
+  for (auto& t : j->tasks) {
+    t->job = j;
+    t->result.set_instance_id(t->id);
+    t->result.set_provider(t->provider->name);
+    t->result.set_region(t->region);
+    t->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
+    t->result.set_phase("observe");
+    Enqueue(*t, Action::kDescribe);
+  }
+  metrics_.jobs_queued().Increment();
+  jobs_[j->job_id] = std::move(job);
+  ++version_;
+  j->version = version_;
+  if (j->tasks.empty()) FinishJob(*j);
+  return j;
+}
+
+JobRun* Scheduler::Find(const std::string& job_id) {
+  auto it = jobs_.find(job_id);
+  return it == jobs_.end() ? nullptr : it->second.get();
+}
+
+void Scheduler::Deliver(CallOutcome outcome) {
+  {
+    absl::MutexLock lock(&inbox_mu_);
+    inbox_.push_back(std::move(outcome));
+  }
+  if (wakeup_) wakeup_();
+}
+
+absl::Time Scheduler::Tick() {
+  absl::Time now = clock_.Now();
+  ProcessOutcomes();
+  FireTimers(now);
+  Admit();
+  absl::Time wake = FlushQueues(now);
+  if (!timers_.empty()) wake = std::min(wake, timers_.top().at);
+  {
+    absl::MutexLock lock(&inbox_mu_);
+    if (!inbox_.empty()) wake = now;
+  }
+  return wake;
+}
+
+void Scheduler::ProcessOutcomes() {
+  std::vector<CallOutcome> outcomes;
+  {
+    absl::MutexLock lock(&inbox_mu_);
+    outcomes.swap(inbox_);
+  }
+  for (auto& out : outcomes) {
+    auto it = calls_.find(out.call_id);
+    if (it == calls_.end()) continue;
+    InFlight f = std::move(it->second);
+    calls_.erase(it);
+    const std::string provider = f.call.provider;
+    const std::string action(ActionName(f.call.action));
+    auto pe = clients::GetProviderError(out.status);
+    metrics_.CountRequest(provider, action,
+                          out.status.ok() ? "OK" : ErrorCode(out.status, pe));
+    metrics_.ObserveLatency(provider, action,
+                            absl::ToDoubleSeconds(out.latency));
+    if (f.call.action != Action::kDescribe) {
+      StepRecord rec{f.tasks.front().first->job->job_id, f.batch_id, action,
+                     f.call.ids, clock_.Now(), true,
+                     out.status.ok() ? "OK" : ErrorCode(out.status, pe),
+                     out.status.ok() ? out.request_id
+                                     : (pe ? pe->request_id : "")};
+      (void)store_.RecordStep(rec);  // in-memory store; durable later
+    }
+    if (!out.status.ok()) {
+      OnCallFailed(f, out);
+      continue;
+    }
+    limiter_.OnSuccess(BucketKey(*f.tasks.front().first->provider,
+                                 f.call.region, f.call.action));
+    if (f.call.action == Action::kDescribe) {
+      OnDescribed(f, out);
+      continue;
+    }
+    for (auto& [t, gen] : f.tasks) {
+      if (t->generation != gen) continue;
+      AddStep(*t, f.call.action, f.sent, "OK", out.request_id);
+      OnAccepted(*t, f.call.action, out.request_id);
+    }
+  }
+}
+
+void Scheduler::FireTimers(absl::Time now) {
+  while (!timers_.empty() && timers_.top().at <= now) {
+    Timer timer = timers_.top();
+    timers_.pop();
+    Task& t = *timer.task;
+    if (t.generation != timer.generation || t.phase == Task::Phase::kDone) {
+      continue;
+    }
+    Enqueue(t, Action::kDescribe);
+  }
+}
+
+void Scheduler::Admit() {
+  for (auto& [id, job] : jobs_) {
+    while (!job->admission.empty() &&
+           (job->spec.max_unavailable() <= 0 ||
+            job->held_down < job->spec.max_unavailable())) {
+      Task* t = job->admission.front();
+      job->admission.pop_front();
+      if (t->phase != Task::Phase::kAdmission) continue;
+      // Observe again: the instance may have changed while it waited.
+      Enqueue(*t, Action::kDescribe);
+    }
+  }
+}
+
+absl::Time Scheduler::FlushQueues(absl::Time now) {
+  absl::Time wake = absl::InfiniteFuture();
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    while (FlushQueue(it->second, now, &wake)) {
+    }
+    if (it->second.entries.empty()) {
+      it = queues_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return wake;
+}
+
+bool Scheduler::FlushQueue(Queue& q, absl::Time now, absl::Time* wake) {
+  auto stale = [](const QueueEntry& e) {
+    return e.task->generation != e.generation ||
+           e.task->phase != Task::Phase::kQueued;
+  };
+  while (!q.entries.empty() && stale(q.entries.front())) q.entries.pop_front();
+  if (q.entries.empty()) return false;
+  const int max = MaxBatch(*q.provider, q.action);
+  size_t live = std::count_if(q.entries.begin(), q.entries.end(),
+                              [&](const QueueEntry& e) { return !stale(e); });
+  absl::Time ready_at = q.entries.front().enqueued + options_.linger;
+  if (static_cast<int>(live) < max && ready_at > now) {
+    *wake = std::min(*wake, ready_at);
+    return false;
+  }
+  std::string bucket = BucketKey(*q.provider, q.region, q.action);
+  absl::Time at = limiter_.NextAvailable(bucket, now);
+  if (at > now) {
+    *wake = std::min(*wake, at);
+    return false;
+  }
+  limiter_.Reserve(bucket, now);
+  metrics_.ObserveTokenWait(q.provider->name, std::string(ActionName(q.action)),
+                            absl::ToDoubleSeconds(now - q.entries.front().enqueued));
+  Send(q, now);
+  return !q.entries.empty();
+}
+
+void Scheduler::Send(Queue& q, absl::Time now) {
+  const int max = MaxBatch(*q.provider, q.action);
+  InFlight f;
+  f.call.call_id = next_call_id_++;
+  f.call.provider = q.provider->name;
+  f.call.region = q.region;
+  f.call.action = q.action;
+  f.call.stop_mode = q.stop_mode;
+  f.call.reset = q.reset;
+  f.call.client = q.provider->client;
+  f.sent = now;
+  while (!q.entries.empty() && static_cast<int>(f.tasks.size()) < max) {
+    QueueEntry e = q.entries.front();
+    q.entries.pop_front();
+    Task& t = *e.task;
+    if (t.generation != e.generation || t.phase != Task::Phase::kQueued) {
+      continue;
+    }
+    t.phase = Task::Phase::kInFlight;
+    f.call.ids.push_back(t.id);
+    f.tasks.emplace_back(&t, t.generation);
+  }
+  if (f.tasks.empty()) return;
+  const std::string action(ActionName(q.action));
+  metrics_.ObserveBatchSize(q.provider->name, action,
+                            static_cast<double>(f.tasks.size()));
+  if (q.action != Action::kDescribe) {
+    // Write-ahead: the intent is recorded before the call can reach the cloud.
+    f.batch_id = "c" + std::to_string(f.call.call_id);
+    (void)store_.RecordStep(StepRecord{f.tasks.front().first->job->job_id,
+                                       f.batch_id, action, f.call.ids, now,
+                                       false, "", ""});
+    for (auto& [t, gen] : f.tasks) {
+      if (q.action == Action::kResetPassword) t->reset_sent = true;
+      t->result.set_phase(action + ":sent");
+      Touch(*t);
+    }
+  }
+  uint64_t id = f.call.call_id;
+  CloudCall call = f.call;
+  calls_.emplace(id, std::move(f));
+  dispatcher_.Dispatch(std::move(call),
+                       [this](CallOutcome out) { Deliver(std::move(out)); });
+}
+
+void Scheduler::OnDescribed(InFlight& f, const CallOutcome& out) {
+  std::map<std::string, const clients::InstanceStatus*> by_id;
+  for (const auto& s : out.statuses) by_id[s.instance_id] = &s;
+  for (auto& [t, gen] : f.tasks) {
+    if (t->generation != gen || t->phase == Task::Phase::kDone) continue;
+    auto it = by_id.find(t->id);
+    if (it != by_id.end()) {
+      t->observed = *it->second;
+    } else {
+      t->observed = clients::InstanceStatus();
+      t->observed.instance_id = t->id;
+      t->observed.state = PowerState::kNotFound;
+    }
+    t->observed_once = true;
+    Advance(*t);
+  }
+}
+
+void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
+  auto pe = clients::GetProviderError(out.status);
+  const std::string code = ErrorCode(out.status, pe);
+  const absl::Time now = clock_.Now();
+  const bool throttled =
+      out.status.code() == absl::StatusCode::kResourceExhausted;
+  if (throttled) {
+    const auto& p = *f.tasks.front().first->provider;
+    limiter_.OnThrottled(BucketKey(p, f.call.region, f.call.action), now);
+    metrics_.CountThrottled(p.name, std::string(ActionName(f.call.action)));
+  }
+  std::vector<Task*> live;
+  for (auto& [t, gen] : f.tasks) {
+    if (t->generation == gen && t->phase != Task::Phase::kDone) {
+      live.push_back(t);
+    }
+  }
+  for (Task* t : live) {
+    if (f.call.action != Action::kDescribe) {
+      AddStep(*t, f.call.action, f.sent, code, pe ? pe->request_id : "");
+    }
+  }
+  if (IsRetryable(out.status.code())) {
+    for (Task* t : live) {
+      if (!throttled && ++t->retries > options_.max_retries) {
+        Fail(*t, code, pe ? pe->message : std::string(out.status.message()),
+             pe ? pe->request_id : "");
+        continue;
+      }
+      // Observe again before retrying: the call may have been applied, or
+      // the instance may have changed.
+      absl::Duration backoff = std::min(
+          options_.poll_interval * (1 << std::min(t->retries, 5)),
+          absl::Seconds(30));
+      if (t->action == Action::kResetPassword) t->reset_sent = false;
+      ScheduleObserve(*t, now + backoff);
+    }
+    return;
+  }
+  if (live.size() > 1) {
+    // One instance may spoil the batch: split it in halves until the
+    // culprit is alone. Each half is observed again first.
+    const uint32_t a = next_group_++, b = next_group_++;
+    for (size_t i = 0; i < live.size(); ++i) {
+      live[i]->group = i < live.size() / 2 ? a : b;
+      if (live[i]->action == Action::kResetPassword) live[i]->reset_sent = false;
+      ScheduleObserve(*live[i], now);
+    }
+    return;
+  }
+  for (Task* t : live) {
+    Fail(*t, code, pe ? pe->message : std::string(out.status.message()),
+         pe ? pe->request_id : "");
+  }
+}
+
+void Scheduler::OnAccepted(Task& t, Action action, const std::string& rid) {
+  const auto& caps = t.provider->client->capabilities();
+  t.retries = 0;
+  t.group = 0;
+  switch (action) {
+    case Action::kStop:
+      SetHeldStopped(t, t.original == PowerState::kRunning);
+      StartWaiting(t, Task::Wait::kState, PowerState::kStopped, rid);
+      return;
+    case Action::kStart:
+    case Action::kReboot:
+      if (t.reset_done) t.reset_applied = true;
+      StartWaiting(t, Task::Wait::kState, PowerState::kRunning, rid);
+      t.wait_needs_change = action == Action::kReboot;
+      return;
+    case Action::kResetPassword:
+      if (caps.reset_result_observable) {
+        StartWaiting(t, Task::Wait::kOperation, PowerState::kUnknown, rid);
+      } else {
+        t.reset_done = true;
+        Advance(t);
+      }
+      return;
+    case Action::kDescribe:
+      return;
+  }
+}
+
+void Scheduler::StartWaiting(Task& t, Task::Wait wait, PowerState state,
+                             const std::string& request_id) {
+  t.phase = Task::Phase::kWaiting;
+  t.waiting = true;
+  t.wait = wait;
+  t.wait_state = state;
+  t.wait_request_id = request_id;
+  t.wait_seen_change = false;
+  t.wait_needs_change = false;
+  t.wait_deadline = clock_.Now() + options_.transition_timeout;
+  t.result.set_phase(wait == Task::Wait::kOperation
+                         ? "wait:reset-result"
+                         : "wait:" + std::string(clients::PowerStateName(state)));
+  Touch(t);
+  ScheduleObserve(t, clock_.Now() + options_.poll_interval);
+}
+
+void Scheduler::ScheduleObserve(Task& t, absl::Time at) {
+  t.phase = t.waiting ? Task::Phase::kWaiting : Task::Phase::kObserve;
+  ++t.generation;
+  timers_.push(Timer{at, next_timer_seq_++, &t, t.generation});
+}
+
+bool Scheduler::WaitSatisfied(Task& t) {
+  const auto& o = t.observed;
+  const bool ours = !t.wait_request_id.empty() &&
+                    o.latest_operation_request_id == t.wait_request_id;
+  if (t.wait == Task::Wait::kOperation) {
+    if (!ours) return false;
+    if (o.latest_operation_state == "SUCCESS") {
+      t.reset_done = true;
+      return true;
+    }
+    if (o.latest_operation_state == "FAILED") {
+      Fail(t, "ResetFailed",
+           o.latest_operation_error.empty() ? "the provider reports FAILED"
+                                            : o.latest_operation_error,
+           t.wait_request_id);
+      return true;
+    }
+    return false;
+  }
+  if (t.wait == Task::Wait::kState) {
+    if (ours && o.latest_operation_state == "OPERATING") return false;
+    if (ours && o.latest_operation_state == "FAILED") {
+      Fail(t, "OperationFailed", o.latest_operation_error, t.wait_request_id);
+      return true;
+    }
+    if (o.state != t.wait_state) t.wait_seen_change = true;
+    if (t.wait_needs_change && !t.wait_seen_change &&
+        !(ours && o.latest_operation_state == "SUCCESS")) {
+      return false;
+    }
+    return o.state == t.wait_state;
+  }
+  return !IsTransitional(o.state);
+}
+
+void Scheduler::Advance(Task& t) {
+  if (t.phase == Task::Phase::kDone) return;
+  const PowerState s = t.observed.state;
+  if (t.waiting) {
+    if (!WaitSatisfied(t)) {
+      if (IsForbidden(s)) {
+        Fail(t, "InstanceState." + std::string(clients::PowerStateName(s)),
+             "the instance went " + std::string(clients::PowerStateName(s)),
+             "");
+      } else if (clock_.Now() >= t.wait_deadline) {
+        Fail(t, "Timeout", "no result within the transition timeout", "");
+      } else {
+        ScheduleObserve(t, clock_.Now() + options_.poll_interval);
+        return;
+      }
+    }
+    if (t.phase == Task::Phase::kDone) return;
+    t.waiting = false;
+    t.phase = Task::Phase::kObserve;
+  }
+  if (t.original == PowerState::kUnknown &&
+      (s == PowerState::kRunning || s == PowerState::kStopped)) {
+    t.original = s;
+    t.result.set_original_power_state(ToProto(s));
+  }
+  if (t.held_stopped && s == PowerState::kRunning) SetHeldStopped(t, false);
+  if (t.held_down && s == PowerState::kRunning) SetHeldDown(t, false);
+  JobRun& job = *t.job;
+  if (job.cancelled && !t.reset_sent) t.skip_reset = true;
+  RecipeInput in{t.original, s, t.reset_done, t.reset_applied, t.skip_reset};
+  const auto& caps = t.provider->client->capabilities();
+  Decision d = Decide(caps, job.spec.power_policy(), in);
+  if (job.spec.dry_run() && d.kind == Decision::kAct) {
+    // Plan only: say what would happen, touch nothing.
+    t.result.set_phase("dry-run: " +
+                       PlanDescription(caps, job.spec.power_policy(), in));
+    Finish(t);
+    return;
+  }
+  switch (d.kind) {
+    case Decision::kWait:
+      if (t.wait_deadline == absl::InfiniteFuture() || t.wait != Task::Wait::kStable) {
+        t.wait = Task::Wait::kStable;
+        t.wait_deadline = clock_.Now() + options_.transition_timeout;
+      }
+      if (clock_.Now() >= t.wait_deadline) {
+        Fail(t, "Timeout", "the instance stayed " + t.observed.provider_state,
+             "");
+        return;
+      }
+      t.phase = Task::Phase::kWaiting;
+      t.waiting = true;
+      t.wait_needs_change = false;
+      t.wait_request_id.clear();
+      t.result.set_phase("wait:stable");
+      Touch(t);
+      ScheduleObserve(t, clock_.Now() + options_.poll_interval);
+      return;
+    case Decision::kFail:
+      t.failed = true;
+      if (t.result.error().code().empty()) {
+        t.result.mutable_error()->set_code(d.code);
+        t.result.mutable_error()->set_message(d.message);
+      }
+      Finish(t);
+      return;
+    case Decision::kDone:
+      Finish(t);
+      return;
+    case Decision::kAct:
+      break;
+  }
+  t.wait_deadline = absl::InfiniteFuture();
+  const bool takes_down = d.action == Action::kStop || d.action == Action::kReboot;
+  if (takes_down && !t.held_down && job.spec.max_unavailable() > 0 &&
+      job.held_down >= job.spec.max_unavailable()) {
+    t.phase = Task::Phase::kAdmission;
+    t.result.set_phase("wait:max-unavailable");
+    job.admission.push_back(&t);
+    Touch(t);
+    return;
+  }
+  if (takes_down) SetHeldDown(t, true);
+  Enqueue(t, d.action);
+}
+
+void Scheduler::Enqueue(Task& t, Action action) {
+  std::string key = QueueKey(t, action);
+  auto [it, inserted] = queues_.try_emplace(key);
+  Queue& q = it->second;
+  if (inserted) {
+    q.provider = t.provider;
+    q.region = t.region;
+    q.action = action;
+    q.stop_mode = ToStopMode(t.job->spec.stop_mode());
+    if (action == Action::kResetPassword) q.reset = t.job->reset;
+  }
+  ++t.generation;
+  t.phase = Task::Phase::kQueued;
+  t.action = action;
+  q.entries.push_back(QueueEntry{&t, t.generation, clock_.Now()});
+  if (action != Action::kDescribe) {
+    t.result.set_phase(std::string(ActionName(action)) + ":queued");
+    if (t.result.state() == resetd::v1::INSTANCE_STATE_PENDING) {
+      t.result.set_state(resetd::v1::INSTANCE_STATE_IN_PROGRESS);
+    }
+    Touch(t);
+  }
+}
+
+void Scheduler::Fail(Task& t, const std::string& code,
+                     const std::string& message,
+                     const std::string& request_id) {
+  if (t.failed) {
+    // Failing again while restoring power: give up; the result shows the
+    // power state it was left in (and held_stopped).
+    Finish(t);
+    return;
+  }
+  {
+    t.failed = true;
+    auto* e = t.result.mutable_error();
+    e->set_code(code);
+    e->set_message(message);
+    e->set_request_id(request_id);
+  }
+  t.skip_reset = true;
+  t.waiting = false;
+  Touch(t);
+  // Return the instance to its power state if it can be: observe it and let
+  // the recipe restore (a forbidden state ends it as failed).
+  t.phase = Task::Phase::kObserve;
+  t.wait = Task::Wait::kStable;
+  t.wait_deadline = absl::InfiniteFuture();
+  if (IsForbidden(t.observed.state) || !t.observed_once) {
+    Finish(t);
+    return;
+  }
+  ScheduleObserve(t, clock_.Now());
+}
+
+void Scheduler::Finish(Task& t) {
+  if (t.phase == Task::Phase::kDone) return;
+  ++t.generation;
+  t.phase = Task::Phase::kDone;
+  SetHeldDown(t, false);
+  if (t.observed.state == PowerState::kRunning) SetHeldStopped(t, false);
+  JobRun& job = *t.job;
+  InstanceState state = resetd::v1::INSTANCE_STATE_SUCCEEDED;
+  if (t.failed) {
+    state = resetd::v1::INSTANCE_STATE_FAILED;
+  } else if (job.cancelled && !t.reset_done) {
+    state = resetd::v1::INSTANCE_STATE_CANCELLED;
+  }
+  t.result.set_state(state);
+  t.result.set_final_power_state(ToProto(t.observed.state));
+  t.result.set_held_stopped(t.held_stopped);
+  if (!job.spec.dry_run() || t.failed) t.result.set_phase("done");
+  metrics_.CountInstanceResult(state == resetd::v1::INSTANCE_STATE_SUCCEEDED
+                                   ? "succeeded"
+                               : state == resetd::v1::INSTANCE_STATE_FAILED
+                                   ? "failed"
+                                   : "cancelled");
+  Touch(t);
+  if (--job.remaining == 0) FinishJob(job);
+}
+
+void Scheduler::FinishJob(JobRun& job) {
+  int ok = 0, failed = 0;
+  for (auto& t : job.tasks) {
+    if (t->result.state() == resetd::v1::INSTANCE_STATE_SUCCEEDED) ++ok;
+    if (t->result.state() == resetd::v1::INSTANCE_STATE_FAILED) ++failed;
+  }
+  const bool was_running = job.state == resetd::v1::JOB_STATE_RUNNING;
+  if (job.cancelled) {
+    job.state = resetd::v1::JOB_STATE_CANCELLED;
+  } else if (failed == 0) {
+    job.state = resetd::v1::JOB_STATE_SUCCEEDED;
+  } else if (ok == 0) {
+    job.state = resetd::v1::JOB_STATE_FAILED;
+  } else {
+    job.state = resetd::v1::JOB_STATE_PARTIALLY_FAILED;
+  }
+  (was_running ? metrics_.jobs_running() : metrics_.jobs_queued()).Decrement();
+  metrics_.CountJobEnded(std::string(resetd::v1::JobState_Name(job.state)));
+  // The job has no work left: drop the password.
+  job.reset.reset();
+  job.update_time = clock_.Now();
+  ++version_;
+  job.version = version_;
+}
+
+void Scheduler::Cancel(JobRun& job) {
+  if (job.cancelled || job.remaining == 0) return;
+  job.cancelled = true;
+  for (auto& t : job.tasks) {
+    if (t->phase == Task::Phase::kDone) continue;
+    if (!t->observed_once) {
+      Finish(*t);
+      continue;
+    }
+    // Only steps not yet sent that would take the instance further from
+    // where it was (stop, reset) are withdrawn; restoring steps go on.
+    const bool unsent_step =
+        (t->phase == Task::Phase::kQueued &&
+         (t->action == Action::kStop || t->action == Action::kResetPassword)) ||
+        t->phase == Task::Phase::kAdmission;
+    if (unsent_step) {
+      SetHeldDown(*t, false);
+      t->phase = Task::Phase::kObserve;
+      Advance(*t);
+    }
+  }
+  ++version_;
+  job.version = version_;
+}
+
+void Scheduler::SetHeldDown(Task& t, bool held) {
+  if (t.held_down == held) return;
+  t.held_down = held;
+  t.job->held_down += held ? 1 : -1;
+}
+
+void Scheduler::SetHeldStopped(Task& t, bool held) {
+  if (t.held_stopped == held) return;
+  t.held_stopped = held;
+  t.result.set_held_stopped(held);
+  if (held) {
+    metrics_.held_stopped().Increment();
+  } else {
+    metrics_.held_stopped().Decrement();
+  }
+}
+
+void Scheduler::AddStep(Task& t, Action action, absl::Time start,
+                        const std::string& outcome,
+                        const std::string& request_id) {
+  auto* step = t.result.add_steps();
+  step->set_action(std::string(ActionName(action)));
+  *step->mutable_start_time() = ToProto(start);
+  *step->mutable_end_time() = ToProto(clock_.Now());
+  step->set_outcome(outcome);
+  step->set_request_id(request_id);
+  metrics_.CountStep(std::string(ActionName(action)),
+                     outcome == "OK" ? "ok" : "error");
+}
+
+void Scheduler::Touch(Task& t) {
+  ++version_;
+  t.version = version_;
+  JobRun& job = *t.job;
+  job.version = version_;
+  job.update_time = clock_.Now();
+  if (job.state == resetd::v1::JOB_STATE_QUEUED) {
+    job.state = resetd::v1::JOB_STATE_RUNNING;
+    metrics_.jobs_queued().Decrement();
+    metrics_.jobs_running().Increment();
+  }
+}
+
+int Scheduler::MaxBatch(const ProviderEntry& p, Action action) const {
+  const auto& c = p.client->capabilities();
+  int limit = 100;
+  switch (action) {
+    case Action::kDescribe: limit = c.max_describe_batch; break;
+    case Action::kStop: limit = c.max_stop_batch; break;
+    case Action::kStart: limit = c.max_start_batch; break;
+    case Action::kReboot: limit = c.max_reboot_batch; break;
+    case Action::kResetPassword: limit = c.max_reset_batch; break;
+  }
+  return std::max(1, std::min(limit, p.max_batch));
+}
+
+std::string Scheduler::QueueKey(const Task& t, Action action) const {
+  std::string key = t.provider->name + "|" + t.region + "|" +
+                    std::string(ActionName(action));
+  // Describe batches are shared by every job; other actions keep split
+  // groups apart after a failed batch.
+  if (action != Action::kDescribe) key += "|g" + std::to_string(t.group);
+  switch (action) {
+    case Action::kStop:
+    case Action::kReboot:
+      key += "|m" + std::to_string(t.job->spec.stop_mode());
+      break;
+    case Action::kResetPassword:
+      key += "|j" + t.job->job_id;  // password and username are per job
+      break;
+    default:
+      break;
+  }
+  return key;
+}
+
+std::string Scheduler::BucketKey(const ProviderEntry& p,
+                                 const std::string& region,
+                                 Action action) const {
+  return p.name + "|" + p.account + "|" + region + "|" +
+         std::string(ActionName(action));
+}
+
+}  // namespace resetd::workflow

@@ -1,0 +1,21 @@
+// Builds the API's view of a running job from the scheduler's state.
+#pragma once
+
+#include <cstdint>
+
+#include "resetd/v1/reset_service.pb.h"
+#include "workflow/scheduler.h"
+
+namespace resetd::workflow {
+
+// The job in `view` (FULL includes every instance result and the targets).
+resetd::v1::ResetJob BuildSnapshot(const JobRun& job, resetd::v1::JobView view);
+
+// Results of the job's instances changed after `after_version`.
+void AppendChanged(const JobRun& job, uint64_t after_version,
+                   resetd::v1::ResetJobEvent* event);
+
+// True for SUCCEEDED, PARTIALLY_FAILED, FAILED and CANCELLED.
+bool IsTerminal(resetd::v1::JobState state);
+
+}  // namespace resetd::workflow
