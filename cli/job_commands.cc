@@ -1,0 +1,111 @@
+// `resetctl get`, `list` and `cancel`: one unary call each.
+#include <grpcpp/grpcpp.h>
+
+#include "cli/commands.h"
+#include "cli/flag_values.h"
+#include "cli/job_text.h"
+#include "cli/status_printer.h"
+
+namespace resetd::cli {
+namespace {
+
+using resetd::v1::ResetJob;
+
+void SetDeadline(grpc::ClientContext& context, const CommonOptions& common) {
+  context.set_deadline(std::chrono::system_clock::now() + common.timeout);
+}
+
+int Fail(const grpc::Status& status, Console& console) {
+  *console.err << FormatRpcError(status);
+  return kExitError;
+}
+
+void PrintJob(const ResetJob& job, const CommonOptions& common, bool full,
+              Console& console) {
+  if (common.output == OutputFormat::kJson) {
+    *console.out << ToJsonLine(job);
+  } else {
+    *console.out << RenderJob(job);
+    if (full && !job.instances().empty()) {
+      *console.out << "\n" << RenderInstances(job);
+    }
+  }
+  console.out->flush();
+}
+
+// Fetches one page; prints it at once in JSON, or appends it to `all` in text.
+grpc::Status ListPage(Stub& stub, const CommonOptions& common,
+                      resetd::v1::ListResetJobsRequest& request,
+                      resetd::v1::ListResetJobsResponse& all,
+                      Console& console) {
+  grpc::ClientContext context;
+  SetDeadline(context, common);
+  resetd::v1::ListResetJobsResponse page;
+  grpc::Status status = stub.ListResetJobs(&context, request, &page);
+  if (!status.ok()) return status;
+  if (common.output == OutputFormat::kJson) *console.out << ToJsonLine(page);
+  all.mutable_jobs()->MergeFrom(page.jobs());
+  all.set_next_page_token(page.next_page_token());
+  request.set_page_token(page.next_page_token());
+  return status;
+}
+
+}  // namespace
+
+int RunGet(Stub& stub, const CommonOptions& common, const std::string& job_id,
+           bool full, Console& console) {
+  grpc::ClientContext context;
+  SetDeadline(context, common);
+  resetd::v1::GetResetJobRequest request;
+  request.set_job_id(job_id);
+  request.set_view(full ? resetd::v1::JOB_VIEW_FULL
+                        : resetd::v1::JOB_VIEW_BASIC);
+  ResetJob job;
+  grpc::Status status = stub.GetResetJob(&context, request, &job);
+  if (!status.ok()) return Fail(status, console);
+  PrintJob(job, common, full, console);
+  return kExitOk;
+}
+
+int RunList(Stub& stub, const CommonOptions& common, const ListOptions& options,
+            Console& console) {
+  absl::StatusOr<std::vector<resetd::v1::JobState>> states =
+      ParseJobStates(options.states);
+  if (!states.ok()) {
+    *console.err << "error: " << states.status().message() << "\n";
+    return kExitError;
+  }
+  resetd::v1::ListResetJobsRequest request;
+  request.set_page_size(options.page_size);
+  request.set_page_token(options.page_token);
+  for (auto s : *states) request.add_states(s);
+  resetd::v1::ListResetJobsResponse all;
+  do {
+    grpc::Status status = ListPage(stub, common, request, all, console);
+    if (!status.ok()) return Fail(status, console);
+  } while (options.all && !request.page_token().empty());
+  if (common.output == OutputFormat::kText) {
+    *console.out << RenderJobList(all);
+    if (!all.next_page_token().empty()) {
+      *console.err << "more jobs: --page-token " << all.next_page_token()
+                   << "\n";
+    }
+  }
+  console.out->flush();
+  return kExitOk;
+}
+
+int RunCancel(Stub& stub, const CommonOptions& common,
+              const std::string& job_id, Console& console) {
+  grpc::ClientContext context;
+  SetDeadline(context, common);
+  resetd::v1::CancelResetJobRequest request;
+  request.set_job_id(job_id);
+  ResetJob job;
+  grpc::Status status = stub.CancelResetJob(&context, request, &job);
+  if (!status.ok()) return Fail(status, console);
+  PrintJob(job, common, /*full=*/false, console);
+  return kExitOk;
+}
+
+}  // namespace resetd::cli

@@ -1,0 +1,38 @@
+// Human-readable text for jobs, instances and their enums. Pure; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "google/protobuf/timestamp.pb.h"
+#include "resetd/v1/reset_service.pb.h"
+
+namespace resetd::cli {
+
+// Enum names without their type prefix: JOB_STATE_PARTIALLY_FAILED →
+// "PARTIALLY_FAILED". Unknown numbers render as the number.
+std::string ShortName(resetd::v1::JobState state);
+std::string ShortName(resetd::v1::InstanceState state);
+std::string ShortName(resetd::v1::PowerState state);
+std::string ShortName(resetd::v1::StopMode mode);
+std::string ShortName(resetd::v1::PowerPolicy policy);
+std::string ShortName(resetd::v1::OsType os);
+
+// True for SUCCEEDED, PARTIALLY_FAILED, FAILED and CANCELLED.
+bool IsTerminal(resetd::v1::JobState state);
+
+// RFC 3339 in UTC, or "-" when unset.
+std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
+
+// A job as "key  value" lines: id, request id, state, times, options,
+// counts, and (when present) targets.
+std::string RenderJob(const resetd::v1::ResetJob& job);
+
+// One line per instance: id, provider, region, state, original and final
+// power state, phase, provider error code. Starts with a header row.
+std::string RenderInstances(const resetd::v1::ResetJob& job);
+
+// A table of jobs (id, state, total, ok, failed, created, dry run), with a
+// header row; "no jobs\n" if empty.
+std::string RenderJobList(const resetd::v1::ListResetJobsResponse& page);
+
+}  // namespace resetd::cli
