@@ -1,0 +1,198 @@
+#include "service/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "google/protobuf/util/json_util.h"
+#include "service/provider_kinds.h"
+
+namespace resetd::service {
+namespace {
+
+using resetd::v1::Config;
+using resetd::v1::EngineConfig;
+using resetd::v1::ProviderConfig;
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+int Millis(absl::Duration d) {
+  return static_cast<int>(absl::ToInt64Milliseconds(d));
+}
+
+void DefaultEngine(EngineConfig& e) {
+  const workflow::EngineOptions d;
+  if (e.linger_ms() == 0) e.set_linger_ms(Millis(d.linger));
+  if (e.poll_interval_ms() == 0)
+    e.set_poll_interval_ms(Millis(d.poll_interval));
+  if (e.transition_timeout_s() == 0) {
+    e.set_transition_timeout_s(
+        static_cast<int>(absl::ToInt64Seconds(d.transition_timeout)));
+  }
+  if (e.max_retries() == 0) e.set_max_retries(d.max_retries);
+  if (e.worker_threads() == 0) e.set_worker_threads(d.worker_threads);
+  if (e.rate_headroom() == 0) e.set_rate_headroom(d.rate_headroom);
+}
+
+void DefaultProvider(ProviderConfig& p) {
+  const ProviderKind* kind = FindProviderKind(p.kind());
+  if (p.scheme().empty()) p.set_scheme("https");
+  if (p.account().empty()) p.set_account(p.name());
+  if (p.request_timeout_ms() == 0) {
+    p.set_request_timeout_ms(kDefaultRequestTimeoutMs);
+  }
+  if (p.connect_timeout_ms() == 0) {
+    p.set_connect_timeout_ms(kDefaultConnectTimeoutMs);
+  }
+  if (kind == nullptr) return;
+  if (p.endpoint().empty()) p.set_endpoint(std::string(kind->default_endpoint));
+  if (p.max_batch() == 0) p.set_max_batch(kind->max_batch);
+  auto* creds = p.mutable_credentials();
+  if (creds->secret_id_env().empty()) {
+    creds->set_secret_id_env(std::string(kind->secret_id_env));
+  }
+  if (creds->secret_key_env().empty()) {
+    creds->set_secret_key_env(std::string(kind->secret_key_env));
+  }
+}
+
+void CheckProvider(const ProviderConfig& p, const std::string& at,
+                   std::vector<std::string>& errors) {
+  const ProviderKind* kind = FindProviderKind(p.kind());
+  if (kind == nullptr) {
+    errors.push_back(at + ".kind: unknown kind " + Quote(p.kind()) +
+                     " (known: " + KnownProviderKindNames() + ")");
+  }
+  if (p.scheme() != "http" && p.scheme() != "https") {
+    errors.push_back(at + ".scheme: must be \"http\" or \"https\"");
+  }
+  if (p.endpoint().empty()) errors.push_back(at + ".endpoint: must be set");
+  const int cap = kind ? kind->max_batch : 100;
+  if (p.max_batch() < 1 || p.max_batch() > cap) {
+    errors.push_back(at + ".max_batch: must be 1 to " + std::to_string(cap));
+  }
+  if (p.request_timeout_ms() <= 0) {
+    errors.push_back(at + ".request_timeout_ms: must be > 0");
+  }
+  if (p.connect_timeout_ms() <= 0) {
+    errors.push_back(at + ".connect_timeout_ms: must be > 0");
+  }
+  for (const std::string& region : p.regions()) {
+    if (region.empty()) errors.push_back(at + ".regions: empty region");
+  }
+  std::set<std::string> actions;
+  for (int i = 0; i < p.rate_limits_size(); ++i) {
+    const auto& limit = p.rate_limits(i);
+    const std::string where = at + ".rate_limits[" + std::to_string(i) + "]";
+    if (limit.action().empty())
+      errors.push_back(where + ".action: must be set");
+    if (!actions.insert(limit.action()).second) {
+      errors.push_back(where + ".action: duplicate " + Quote(limit.action()));
+    }
+    if (!(limit.requests_per_second() > 0)) {
+      errors.push_back(where + ".requests_per_second: must be > 0");
+    }
+  }
+}
+
+void CheckEngine(const EngineConfig& e, std::vector<std::string>& errors) {
+  if (e.linger_ms() < 0) errors.push_back("engine.linger_ms: must be >= 0");
+  if (e.poll_interval_ms() <= 0) {
+    errors.push_back("engine.poll_interval_ms: must be > 0");
+  }
+  if (e.transition_timeout_s() <= 0) {
+    errors.push_back("engine.transition_timeout_s: must be > 0");
+  }
+  if (e.max_retries() < 0) errors.push_back("engine.max_retries: must be >= 0");
+  if (e.worker_threads() <= 0) {
+    errors.push_back("engine.worker_threads: must be > 0");
+  }
+  if (!(e.rate_headroom() > 0 && e.rate_headroom() <= 1)) {
+    errors.push_back("engine.rate_headroom: must be in (0, 1]");
+  }
+}
+
+std::string JoinErrors(const std::vector<std::string>& errors) {
+  std::string out;
+  for (const std::string& e : errors) out += (out.empty() ? "" : "; ") + e;
+  return out;
+}
+
+}  // namespace
+
+void ApplyConfigDefaults(Config& config) {
+  if (config.grpc_listen().empty()) config.set_grpc_listen(kDefaultGrpcListen);
+  if (config.metrics_listen().empty()) {
+    config.set_metrics_listen(kDefaultMetricsListen);
+  }
+  if (config.log_level().empty()) config.set_log_level(kDefaultLogLevel);
+  for (ProviderConfig& p : *config.mutable_providers()) DefaultProvider(p);
+  DefaultEngine(*config.mutable_engine());
+}
+
+absl::Status ValidateConfig(const Config& config) {
+  std::vector<std::string> errors;
+  std::set<std::string> names;
+  for (int i = 0; i < config.providers_size(); ++i) {
+    const ProviderConfig& p = config.providers(i);
+    const std::string at = "providers[" + std::to_string(i) + "]";
+    if (p.name().empty()) errors.push_back(at + ".name: must be set");
+    if (!p.name().empty() && !names.insert(p.name()).second) {
+      errors.push_back(at + ".name: duplicate " + Quote(p.name()));
+    }
+    CheckProvider(p, at, errors);
+  }
+  CheckEngine(config.engine(), errors);
+  static const std::set<std::string> kLevels = {
+      "trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!kLevels.count(config.log_level())) {
+    errors.push_back("log_level: unknown level " + Quote(config.log_level()));
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(JoinErrors(errors));
+}
+
+absl::StatusOr<Config> ParseConfig(std::string_view json,
+                                   std::string_view source) {
+  Config config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &config,
+      options);
+  const std::string prefix = "config " + std::string(source) + ": ";
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        prefix + std::string(parsed.message().data(), parsed.message().size()));
+  }
+  ApplyConfigDefaults(config);
+  if (absl::Status s = ValidateConfig(config); !s.ok()) {
+    return absl::InvalidArgumentError(prefix + std::string(s.message()));
+  }
+  return config;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError("config " + path + ": cannot be read");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return absl::NotFoundError("config " + path + ": read failed");
+  return ParseConfig(text.str(), path);
+}
+
+workflow::EngineOptions EngineOptionsFromConfig(const EngineConfig& e) {
+  workflow::EngineOptions o;
+  o.linger = absl::Milliseconds(e.linger_ms());
+  o.poll_interval = absl::Milliseconds(e.poll_interval_ms());
+  o.transition_timeout = absl::Seconds(e.transition_timeout_s());
+  o.max_retries = e.max_retries();
+  o.worker_threads = e.worker_threads();
+  o.rate_headroom = e.rate_headroom();
+  return o;
+}
+
+}  // namespace resetd::service

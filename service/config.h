@@ -1,0 +1,49 @@
+// resetd's configuration: loaded from a JSON file (protobuf JSON mapping of
+// resetd.v1.Config), completed with defaults, then validated.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "resetd/v1/config.pb.h"
+#include "workflow/engine_options.h"
+
+namespace resetd::service {
+
+inline constexpr char kDefaultGrpcListen[] = "0.0.0.0:50051";
+inline constexpr char kDefaultMetricsListen[] = "0.0.0.0:9464";
+inline constexpr char kDefaultLogLevel[] = "info";
+inline constexpr double kDefaultRatePerSecond = 10.0;
+inline constexpr int kDefaultRequestTimeoutMs = 10000;
+inline constexpr int kDefaultConnectTimeoutMs = 3000;
+
+// Reads, parses, defaults and validates the config at `path`. Fails with
+// kNotFound when the file cannot be read and kInvalidArgument when it does
+// not parse (unknown fields are rejected) or is invalid; every message names
+// `path`. Thread-compatible.
+absl::StatusOr<resetd::v1::Config> LoadConfigFile(const std::string& path);
+
+// ParseConfig + ApplyConfigDefaults + ValidateConfig on `json`. `source`
+// names the text in error messages (the file name).
+absl::StatusOr<resetd::v1::Config> ParseConfig(std::string_view json,
+                                               std::string_view source);
+
+// Fills every unset field with its default: listen addresses, log level,
+// per provider the kind's endpoint, scheme "https", account = name,
+// max_batch = the kind's cap, timeouts, credential variables; engine values
+// from workflow::EngineOptions. Unknown kinds keep empty per-kind defaults.
+void ApplyConfigDefaults(resetd::v1::Config& config);
+
+// Checks a defaulted config: provider names non-empty and unique, kind
+// known, scheme http or https, endpoint set, rates > 0 with non-empty
+// unique actions, max_batch 1..the kind's cap (100), timeouts > 0, engine
+// values in range, log level known. kInvalidArgument listing every problem.
+absl::Status ValidateConfig(const resetd::v1::Config& config);
+
+// The engine options the config asks for (config must be defaulted).
+workflow::EngineOptions EngineOptionsFromConfig(
+    const resetd::v1::EngineConfig& engine);
+
+}  // namespace resetd::service

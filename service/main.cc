@@ -1,0 +1,225 @@
+// resetd: the composition root. Loads the config, builds each provider's
+// client, the engine and the gRPC server, and runs until SIGTERM/SIGINT.
+//
+//   resetd --config FILE [--grpc-listen ADDR] [--metrics-listen ADDR]
+//          [--log-level L]
+#include <csignal>
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "clients/http/curl_transport.h"
+#include "clients/tencent/credentials.h"
+#include "clients/tencent/tencent_cvm_client.h"
+#include "common/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "prometheus/registry.h"
+#include "service/config.h"
+#include "service/logging.h"
+#include "service/metrics_server.h"
+#include "service/provider_setup.h"
+#include "service/reset_service.h"
+#include "service/rpc_log.h"
+#include "service/service_metrics.h"
+#include "service/validation.h"
+#include "workflow/engine.h"
+#include "workflow/job_store.h"
+#include "workflow/metrics.h"
+
+namespace resetd::service {
+namespace {
+
+// Kubernetes waits 30 s by default after SIGTERM: in-flight cloud calls get
+// most of it, open RPCs the rest.
+constexpr absl::Duration kEngineGrace = absl::Seconds(20);
+constexpr absl::Duration kServerGrace = absl::Seconds(5);
+
+struct Flags {
+  std::string config;
+  std::string grpc_listen;
+  std::string metrics_listen;
+  std::string log_level;
+};
+
+absl::Duration Ms(int ms) { return absl::Milliseconds(ms); }
+
+absl::StatusOr<std::shared_ptr<clients::CloudClient>> MakeTencentClient(
+    const resetd::v1::ProviderConfig& p,
+    std::shared_ptr<clients::http::HttpTransport> transport) {
+  clients::tencent::CredentialSources sources;
+  sources.secret_id_file = p.credentials().secret_id_file();
+  sources.secret_key_file = p.credentials().secret_key_file();
+  sources.secret_id_env = p.credentials().secret_id_env();
+  sources.secret_key_env = p.credentials().secret_key_env();
+  auto credentials = clients::tencent::LoadTencentCredentials(sources);
+  if (!credentials.ok()) return credentials.status();
+  clients::tencent::TencentCvmOptions options;
+  options.endpoint = p.endpoint();
+  options.scheme = p.scheme();
+  options.secret_id = credentials->secret_id;
+  options.secret_key = std::move(credentials->secret_key);
+  options.request_timeout = Ms(p.request_timeout_ms());
+  options.connect_timeout = Ms(p.connect_timeout_ms());
+  options.max_batch = p.max_batch();
+  options.clock = &RealClock();
+  return std::shared_ptr<clients::CloudClient>(
+      clients::tencent::MakeTencentCvmClient(std::move(options), transport));
+}
+
+// The only place that names concrete provider clients.
+CloudClientFactory MakeClientFactory() {
+  auto transport = clients::http::MakeCurlTransport();
+  return [transport](const resetd::v1::ProviderConfig& p)
+             -> absl::StatusOr<std::shared_ptr<clients::CloudClient>> {
+    if (p.kind() == "tencent_cvm") return MakeTencentClient(p, transport);
+    return absl::InvalidArgumentError("no client for kind \"" + p.kind() +
+                                      "\"");
+  };
+}
+
+absl::StatusOr<resetd::v1::Config> LoadConfig(const Flags& flags) {
+  auto config = LoadConfigFile(flags.config);
+  if (!config.ok()) return config.status();
+  if (!flags.grpc_listen.empty()) config->set_grpc_listen(flags.grpc_listen);
+  if (!flags.metrics_listen.empty()) {
+    config->set_metrics_listen(flags.metrics_listen);
+  }
+  if (!flags.log_level.empty()) config->set_log_level(flags.log_level);
+  return config;
+}
+
+// Blocks SIGTERM and SIGINT in this thread and every thread started after
+// it, so that WaitForSignal() receives them synchronously.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForSignal(const sigset_t& set) {
+  int signal = 0;
+  while (sigwait(&set, &signal) != 0) {
+  }
+  return signal;
+}
+
+// What a running server consists of; members are destroyed bottom-up.
+struct Running {
+  std::shared_ptr<prometheus::Registry> registry;
+  std::unique_ptr<workflow::WorkflowMetrics> workflow_metrics;
+  std::unique_ptr<workflow::JobStore> store;
+  std::unique_ptr<workflow::Engine> engine;
+  std::unique_ptr<ServiceMetrics> service_metrics;
+  std::unique_ptr<RequestValidator> validator;
+  std::unique_ptr<ResetServiceImpl> service;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<MetricsServer> metrics_server;
+};
+
+absl::Status StartEngine(const resetd::v1::Config& config, Running& r) {
+  auto providers = BuildProviderRegistry(config, MakeClientFactory());
+  if (!providers.ok()) return providers.status();
+  r.workflow_metrics = std::make_unique<workflow::WorkflowMetrics>(*r.registry);
+  r.store = workflow::NewInMemoryJobStore();
+  r.engine = workflow::NewEngine(*std::move(providers), RealClock(), *r.store,
+                                 *r.workflow_metrics,
+                                 EngineOptionsFromConfig(config.engine()));
+  r.engine->Start();
+  return absl::OkStatus();
+}
+
+absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
+                       Running& r) {
+  r.service_metrics = std::make_unique<ServiceMetrics>(*r.registry);
+  r.validator = std::make_unique<RequestValidator>(config);
+  r.service = std::make_unique<ResetServiceImpl>(*r.engine, *r.validator,
+                                                 *r.service_metrics, log);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.grpc_listen(),
+                           grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(r.service.get());
+  r.server = builder.BuildAndStart();
+  if (r.server == nullptr || port == 0) {
+    return absl::UnavailableError("grpc: cannot listen on " +
+                                  config.grpc_listen());
+  }
+  log.info("grpc listening on {}", WithPort(config.grpc_listen(), port));
+  return absl::OkStatus();
+}
+
+absl::Status StartMetrics(const resetd::v1::Config& config, spdlog::logger& log,
+                          Running& r) {
+  auto server = MetricsServer::Start(config.metrics_listen(), r.registry);
+  if (!server.ok()) return server.status();
+  r.metrics_server = *std::move(server);
+  log.info("metrics listening on {}", r.metrics_server->address());
+  return absl::OkStatus();
+}
+
+// Stops in dependency order: no new work, running work drained, RPCs ended.
+void Stop(Running& r, spdlog::logger& log) {
+  if (r.server) r.server->GetHealthCheckService()->Shutdown();
+  if (r.service) r.service->BeginShutdown();
+  if (r.engine) r.engine->Shutdown(kEngineGrace);
+  if (r.server)
+    r.server->Shutdown(absl::ToChronoTime(absl::Now() + kServerGrace));
+  log.info("event=stopped");
+}
+
+int Run(const Flags& flags) {
+  const sigset_t stop_signals = BlockStopSignals();
+  auto log = MakeStderrLogger(spdlog::level::info);
+  auto config = LoadConfig(flags);
+  auto level = config.ok()
+                   ? ParseLogLevel(config->log_level())
+                   : absl::StatusOr<spdlog::level::level_enum>(config.status());
+  if (!level.ok()) {
+    log->error("event=startup_failed message={}",
+               LogValue(std::string(level.status().message())));
+    return 2;
+  }
+  log->set_level(*level);
+  Running r;
+  r.registry = std::make_shared<prometheus::Registry>();
+  absl::Status started = StartEngine(*config, r);
+  if (started.ok()) started = StartGrpc(*config, *log, r);
+  if (started.ok()) started = StartMetrics(*config, *log, r);
+  if (!started.ok()) {
+    log->error("event=startup_failed message={}",
+               LogValue(std::string(started.message())));
+    Stop(r, *log);
+    return 1;
+  }
+  const int signal = WaitForSignal(stop_signals);
+  log->info("event=shutdown signal={}",
+            signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  Stop(r, *log);
+  return 0;
+}
+
+}  // namespace
+}  // namespace resetd::service
+
+int main(int argc, char** argv) {
+  resetd::service::Flags flags;
+  CLI::App app{"resetd: resets the login passwords of cloud fleets"};
+  app.add_option("--config", flags.config, "config file (JSON)")->required();
+  app.add_option("--grpc-listen", flags.grpc_listen,
+                 "gRPC address, overrides the config (port 0 = any)");
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "metrics address, overrides the config (port 0 = any)");
+  app.add_option("--log-level", flags.log_level,
+                 "trace, debug, info, warn, error; overrides the config");
+  CLI11_PARSE(app, argc, argv);
+  return resetd::service::Run(flags);
+}

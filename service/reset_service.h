@@ -1,0 +1,73 @@
+// The gRPC front door: PasswordResetService. Handlers are thin: validate,
+// call the workflow layer's JobManager, map the status (status_mapping.h).
+#pragma once
+
+#include <atomic>
+
+#include "absl/time/time.h"
+#include "resetd/v1/reset_service.grpc.pb.h"
+#include "service/service_metrics.h"
+#include "service/validation.h"
+#include "spdlog/logger.h"
+#include "workflow/job_manager.h"
+
+namespace resetd::service {
+
+struct ResetServiceOptions {
+  // How long one JobManager::WaitForUpdate of a Watch stream blocks before
+  // the stream checks for cancellation and shutdown again.
+  absl::Duration watch_poll = absl::Seconds(1);
+};
+
+// Implements resetd.v1.PasswordResetService on the synchronous gRPC API.
+// Each RPC is validated, handed to `jobs`, counted in `metrics` and logged
+// as one structured line on `log` (method, job id, request id, code; never
+// the password). The password of a CreateResetJob request is moved into the
+// JobManager and the request's copy wiped. All collaborators must outlive
+// the service. Thread-safe.
+class ResetServiceImpl final
+    : public resetd::v1::PasswordResetService::Service {
+ public:
+  ResetServiceImpl(workflow::JobManager& jobs,
+                   const RequestValidator& validator, ServiceMetrics& metrics,
+                   spdlog::logger& log, ResetServiceOptions options = {});
+
+  // Stops accepting jobs (CreateResetJob fails with UNAVAILABLE) and makes
+  // open and new Watch streams end with UNAVAILABLE within one watch_poll,
+  // so that the server can shut down. Get/List/Cancel keep working.
+  // Idempotent.
+  void BeginShutdown();
+
+  grpc::Status CreateResetJob(grpc::ServerContext* context,
+                              const resetd::v1::CreateResetJobRequest* request,
+                              resetd::v1::ResetJob* response) override;
+  grpc::Status GetResetJob(grpc::ServerContext* context,
+                           const resetd::v1::GetResetJobRequest* request,
+                           resetd::v1::ResetJob* response) override;
+  grpc::Status ListResetJobs(
+      grpc::ServerContext* context,
+      const resetd::v1::ListResetJobsRequest* request,
+      resetd::v1::ListResetJobsResponse* response) override;
+  grpc::Status WatchResetJob(
+      grpc::ServerContext* context,
+      const resetd::v1::WatchResetJobRequest* request,
+      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) override;
+  grpc::Status CancelResetJob(grpc::ServerContext* context,
+                              const resetd::v1::CancelResetJobRequest* request,
+                              resetd::v1::ResetJob* response) override;
+
+ private:
+  // Streams updates of `job_id` until it ends; returns the stream's status.
+  absl::Status StreamUpdates(
+      grpc::ServerContext* context, std::string_view job_id,
+      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer);
+
+  workflow::JobManager& jobs_;
+  const RequestValidator& validator_;
+  ServiceMetrics& metrics_;
+  spdlog::logger& log_;
+  const ResetServiceOptions options_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace resetd::service

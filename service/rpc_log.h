@@ -1,0 +1,46 @@
+// Per-RPC bookkeeping shared by the handlers: one metrics record and one
+// structured log line per call.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "grpcpp/server_context.h"
+#include "service/service_metrics.h"
+#include "spdlog/logger.h"
+
+namespace resetd::service {
+
+// `value` as a log field value: bare when it is a plain token, otherwise
+// double-quoted with quotes, backslashes and control bytes escaped; clipped
+// to 200 bytes; "-" when empty. Keeps one event on one line.
+std::string LogValue(std::string_view value);
+
+// Times one RPC; Finish() maps its status, counts it and logs it as
+//   event=rpc method=M code=C job_id=J request_id=R duration_ms=D peer=P
+//   [message="..."]
+// Not thread-safe (one per call).
+class RpcScope {
+ public:
+  RpcScope(RpcMethod method, ServiceMetrics& metrics, spdlog::logger& log,
+           const grpc::ServerContext* context);
+
+  void set_job_id(std::string_view id) { job_id_ = std::string(id); }
+  void set_request_id(std::string_view id) { request_id_ = std::string(id); }
+
+  // The grpc::Status for `status` (ToGrpcStatus), after recording it.
+  grpc::Status Finish(const absl::Status& status);
+
+ private:
+  const RpcMethod method_;
+  ServiceMetrics& metrics_;
+  spdlog::logger& log_;
+  const grpc::ServerContext* context_;
+  const std::chrono::steady_clock::time_point start_;
+  std::string job_id_;
+  std::string request_id_;
+};
+
+}  // namespace resetd::service

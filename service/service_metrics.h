@@ -1,0 +1,49 @@
+// The gRPC front door's Prometheus metrics.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "grpcpp/support/status_code_enum.h"
+#include "prometheus/counter.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace resetd::service {
+
+// The RPCs of PasswordResetService, as metric and log labels.
+enum class RpcMethod {
+  kCreateResetJob,
+  kGetResetJob,
+  kListResetJobs,
+  kWatchResetJob,
+  kCancelResetJob,
+};
+inline constexpr int kRpcMethodCount = 5;
+
+// "CreateResetJob", ...
+std::string_view RpcMethodName(RpcMethod method);
+
+// "OK", "INVALID_ARGUMENT", ... (the canonical names).
+std::string_view StatusCodeName(grpc::StatusCode code);
+
+// resetd_grpc_requests_total{method,code} and
+// resetd_grpc_request_duration_seconds{method}. Every series is created in
+// the constructor (5 methods x 17 codes), so recording never touches a
+// Family. `registry` must outlive this object. Thread-safe.
+class ServiceMetrics {
+ public:
+  explicit ServiceMetrics(prometheus::Registry& registry);
+
+  // Counts one finished RPC and observes its duration.
+  void Record(RpcMethod method, grpc::StatusCode code, absl::Duration latency);
+
+ private:
+  static constexpr int kCodeCount = 17;
+  std::array<std::array<prometheus::Counter*, kCodeCount>, kRpcMethodCount>
+      requests_{};
+  std::array<prometheus::Histogram*, kRpcMethodCount> latency_{};
+};
+
+}  // namespace resetd::service

@@ -1,0 +1,256 @@
+#include "service/validation.h"
+
+#include <unordered_map>
+
+#include "common/secret.h"
+#include "service/status_mapping.h"
+
+namespace resetd::service {
+namespace {
+
+using resetd::v1::CreateResetJobRequest;
+using resetd::v1::Target;
+
+// Identifiers echoed in messages are clipped and made printable, so a
+// hostile value cannot flood or forge anything downstream.
+std::string Echo(std::string_view value) {
+  constexpr size_t kMax = 64;
+  std::string out = "\"";
+  for (size_t i = 0; i < value.size() && i < kMax; ++i) {
+    const char c = value[i];
+    out += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+  }
+  if (value.size() > kMax) out += "...";
+  return out + "\"";
+}
+
+void Add(std::vector<FieldViolation>& out, std::string field,
+         std::string description) {
+  FieldViolation v;
+  v.set_field(std::move(field));
+  v.set_description(std::move(description));
+  out.push_back(std::move(v));
+}
+
+bool IsRequestIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+void CheckRequestId(std::string_view id, std::vector<FieldViolation>& out) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) {
+    Add(out, "request_id",
+        "must be 1 to " + std::to_string(kMaxRequestIdLength) + " characters");
+  }
+  for (char c : id) {
+    if (!IsRequestIdChar(c)) {
+      Add(out, "request_id", "may contain only A-Z a-z 0-9 . _ : -");
+      return;
+    }
+  }
+}
+
+void CheckEnums(const CreateResetJobRequest& r,
+                std::vector<FieldViolation>& out) {
+  if (!resetd::v1::StopMode_IsValid(r.stop_mode())) {
+    Add(out, "stop_mode", "unknown value " + std::to_string(r.stop_mode()));
+  }
+  if (!resetd::v1::PowerPolicy_IsValid(r.power_policy())) {
+    Add(out, "power_policy",
+        "unknown value " + std::to_string(r.power_policy()));
+  }
+  if (r.max_unavailable() < 0) Add(out, "max_unavailable", "must be >= 0");
+}
+
+policy::OsKind ToOsKind(resetd::v1::OsType os) {
+  return os == resetd::v1::OS_TYPE_WINDOWS ? policy::OsKind::kWindows
+                                           : policy::OsKind::kLinux;
+}
+
+std::string TargetPath(int i) { return "targets[" + std::to_string(i) + "]"; }
+
+}  // namespace
+
+// Instance ids seen so far, by provider/region/id, with where they were.
+struct RequestValidator::Seen {
+  std::unordered_map<std::string, std::string> paths;
+};
+
+RequestValidator::RequestValidator(const resetd::v1::Config& config,
+                                   const policy::PasswordPolicy& policy)
+    : policy_(policy) {
+  for (const auto& p : config.providers()) {
+    Provider& entry = providers_[p.name()];
+    entry.kind = FindProviderKind(p.kind());
+    entry.regions.insert(p.regions().begin(), p.regions().end());
+    provider_names_ += (provider_names_.empty() ? "" : ", ") + p.name();
+  }
+}
+
+void RequestValidator::CheckInstanceIds(
+    const Target& target, const Provider* p, const std::string& at, Seen& seen,
+    std::vector<FieldViolation>& out) const {
+  if (target.instance_ids().empty()) {
+    Add(out, at + ".instance_ids", "must list at least one instance id");
+  }
+  const std::string scope = target.provider() + '\0' + target.region() + '\0';
+  for (int j = 0; j < target.instance_ids_size(); ++j) {
+    const std::string& id = target.instance_ids(j);
+    const std::string path = at + ".instance_ids[" + std::to_string(j) + "]";
+    if (p != nullptr && p->kind != nullptr && !p->kind->is_valid_id(id)) {
+      Add(out, path,
+          Echo(id) + " is not a valid " + std::string(p->kind->name) +
+              " instance id: expected " + std::string(p->kind->id_format));
+    }
+    auto [it, inserted] = seen.paths.emplace(scope + id, path);
+    if (!inserted) Add(out, path, "duplicate of " + it->second);
+  }
+}
+
+void RequestValidator::CheckTarget(const Target& target, const std::string& at,
+                                   Seen& seen,
+                                   std::vector<FieldViolation>& out) const {
+  const Provider* p = nullptr;
+  if (target.provider().empty()) {
+    Add(out, at + ".provider", "must be set");
+  } else if (auto it = providers_.find(target.provider());
+             it != providers_.end()) {
+    p = &it->second;
+  } else {
+    Add(out, at + ".provider",
+        "unknown provider " + Echo(target.provider()) +
+            " (configured: " + provider_names_ + ")");
+  }
+  if (target.region().empty()) {
+    Add(out, at + ".region", "must be set");
+  } else if (p != nullptr && !p->regions.empty() &&
+             !p->regions.count(target.region())) {
+    Add(out, at + ".region",
+        "region " + Echo(target.region()) + " is not allowed for provider " +
+            Echo(target.provider()));
+  }
+  CheckInstanceIds(target, p, at, seen, out);
+  if (!resetd::v1::OsType_IsValid(target.os_type())) {
+    Add(out, at + ".os_type",
+        "unknown value " + std::to_string(target.os_type()));
+  }
+}
+
+void RequestValidator::CheckTargets(const CreateResetJobRequest& request,
+                                    std::vector<FieldViolation>& out) const {
+  if (request.targets().empty()) {
+    Add(out, "targets", "must list at least one target");
+    return;
+  }
+  Seen seen;
+  int64_t total = 0;
+  for (int i = 0; i < request.targets_size(); ++i) {
+    CheckTarget(request.targets(i), TargetPath(i), seen, out);
+    total += request.targets(i).instance_ids_size();
+  }
+  if (total > kMaxInstancesPerJob) {
+    Add(out, "targets",
+        "at most " + std::to_string(kMaxInstancesPerJob) +
+            " instances per job (got " + std::to_string(total) + ")");
+  }
+}
+
+std::vector<policy::PolicyTarget> RequestValidator::PolicyTargets(
+    const CreateResetJobRequest& request) const {
+  std::vector<policy::PolicyTarget> targets;
+  for (int i = 0; i < request.targets_size(); ++i) {
+    const Target& t = request.targets(i);
+    auto it = providers_.find(t.provider());
+    // Unknown providers and OSes are reported on their own fields.
+    if (it == providers_.end() || it->second.kind == nullptr ||
+        !resetd::v1::OsType_IsValid(t.os_type())) {
+      continue;
+    }
+    targets.push_back({TargetPath(i), std::string(it->second.kind->name),
+                       ToOsKind(t.os_type())});
+  }
+  return targets;
+}
+
+void RequestValidator::CheckCredentials(
+    const CreateResetJobRequest& request,
+    std::vector<FieldViolation>& out) const {
+  const auto targets = PolicyTargets(request);
+  std::set<std::string> username_problems;  // same rule, many targets: once
+  for (const auto& v : policy_.CheckUsername(request.username(), targets)) {
+    username_problems.insert(v.description);
+  }
+  for (const std::string& d : username_problems) Add(out, "username", d);
+  if (request.password().empty()) {
+    Add(out, "password", "must be set");
+    return;
+  }
+  // The policy takes a Secret; this copy is wiped when it goes out of scope.
+  const Secret password{std::string(request.password())};
+  for (const auto& v :
+       policy_.CheckPassword(password, request.username(), targets)) {
+    Add(out, "password", policy::FormatViolation(v));
+  }
+}
+
+std::vector<FieldViolation> RequestValidator::CreateViolations(
+    const CreateResetJobRequest& request) const {
+  std::vector<FieldViolation> out;
+  CheckRequestId(request.request_id(), out);
+  CheckTargets(request, out);
+  CheckCredentials(request, out);
+  CheckEnums(request, out);
+  return out;
+}
+
+absl::Status RequestValidator::ValidateCreate(
+    const CreateResetJobRequest& request) const {
+  return ViolationsToStatus("CreateResetJobRequest", CreateViolations(request));
+}
+
+absl::Status RequestValidator::ValidateGet(
+    const resetd::v1::GetResetJobRequest& request) const {
+  std::vector<FieldViolation> out;
+  if (request.job_id().empty()) Add(out, "job_id", "must be set");
+  if (!resetd::v1::JobView_IsValid(request.view())) {
+    Add(out, "view", "unknown value " + std::to_string(request.view()));
+  }
+  return ViolationsToStatus("GetResetJobRequest", out);
+}
+
+absl::Status RequestValidator::ValidateList(
+    const resetd::v1::ListResetJobsRequest& request) const {
+  std::vector<FieldViolation> out;
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    Add(out, "page_size", "must be 0 to " + std::to_string(kMaxPageSize));
+  }
+  for (int i = 0; i < request.states_size(); ++i) {
+    if (!resetd::v1::JobState_IsValid(request.states(i))) {
+      Add(out, "states[" + std::to_string(i) + "]",
+          "unknown value " + std::to_string(request.states(i)));
+    }
+  }
+  return ViolationsToStatus("ListResetJobsRequest", out);
+}
+
+absl::Status RequestValidator::ValidateJobId(std::string_view job_id) const {
+  std::vector<FieldViolation> out;
+  if (job_id.empty()) Add(out, "job_id", "must be set");
+  return ViolationsToStatus("request", out);
+}
+
+absl::Status ViolationsToStatus(std::string_view what,
+                                const std::vector<FieldViolation>& violations) {
+  if (violations.empty()) return absl::OkStatus();
+  google::rpc::BadRequest bad_request;
+  for (const auto& v : violations) *bad_request.add_field_violations() = v;
+  const auto& first = violations.front();
+  std::string message =
+      "invalid " + std::string(what) + ": " +
+      std::to_string(violations.size()) +
+      (violations.size() == 1 ? " field violation" : " field violations") +
+      "; first: " + first.field() + ": " + first.description();
+  return InvalidArgumentWithViolations(message, bad_request);
+}
+
+}  // namespace resetd::service

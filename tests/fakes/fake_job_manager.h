@@ -1,0 +1,152 @@
+// An in-memory workflow::JobManager for service tests, with fault switches.
+// Jobs never run by themselves: tests move them on with Advance().
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/secret.h"
+#include "workflow/job_manager.h"
+
+namespace resetd::testing {
+
+// Thread-safe.
+class FakeJobManager : public workflow::JobManager {
+ public:
+  // What Create received (password moved out into a Secret).
+  struct CreateCall {
+    resetd::v1::CreateResetJobRequest request;  // password cleared
+    Secret password;
+  };
+
+  // Every Create call so far.
+  std::vector<CreateCall> creates() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<CreateCall> out;
+    for (const auto& c : creates_) {
+      out.push_back({c.request, c.password});
+    }
+    return out;
+  }
+
+  // The next call of any method fails with `status` (once).
+  void FailNext(absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_next_ = std::move(status);
+  }
+
+  // Sets the job's state, bumps its version and wakes watchers.
+  void Advance(const std::string& job_id, resetd::v1::JobState state) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Job& job = jobs_.at(job_id);
+    job.job.set_state(state);
+    ++job.version;
+    changed_.notify_all();
+  }
+
+  absl::StatusOr<resetd::v1::ResetJob> Create(
+      resetd::v1::CreateResetJobRequest request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    CreateCall call;
+    call.password = Secret(std::move(*request.mutable_password()));
+    WipeString(*request.mutable_password());
+    for (const auto& [id, job] : jobs_) {
+      if (job.job.request_id() == request.request_id()) return job.job;
+    }
+    Job job;
+    job.job.set_job_id("job-" + std::to_string(jobs_.size() + 1));
+    job.job.set_request_id(request.request_id());
+    job.job.set_state(resetd::v1::JOB_STATE_QUEUED);
+    job.job.set_username(request.username());
+    *job.job.mutable_targets() = request.targets();
+    job.version = 1;
+    call.request = std::move(request);
+    creates_.push_back(std::move(call));
+    jobs_[job.job.job_id()] = job;
+    return job.job;
+  }
+
+  absl::StatusOr<resetd::v1::ResetJob> Get(std::string_view job_id,
+                                           resetd::v1::JobView) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    auto it = jobs_.find(std::string(job_id));
+    if (it == jobs_.end()) return absl::NotFoundError("no such job");
+    return it->second.job;
+  }
+
+  absl::StatusOr<resetd::v1::ListResetJobsResponse> List(
+      const resetd::v1::ListResetJobsRequest&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    resetd::v1::ListResetJobsResponse out;
+    for (const auto& [id, job] : jobs_) *out.add_jobs() = job.job;
+    return out;
+  }
+
+  absl::StatusOr<workflow::JobUpdate> WaitForUpdate(
+      std::string_view job_id, uint64_t after_version,
+      absl::Duration timeout) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    const std::string id(job_id);
+    if (!jobs_.count(id)) return absl::NotFoundError("no such job");
+    changed_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                      [&] { return jobs_.at(id).version > after_version; });
+    const Job& job = jobs_.at(id);
+    workflow::JobUpdate update;
+    *update.event.mutable_job() = job.job;
+    update.version = job.version;
+    update.terminal = IsTerminal(job.job.state());
+    return update;
+  }
+
+  absl::StatusOr<resetd::v1::ResetJob> Cancel(
+      std::string_view job_id) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto s = TakeFault(); !s.ok()) return s;
+      if (!jobs_.count(std::string(job_id))) {
+        return absl::NotFoundError("no such job");
+      }
+    }
+    Advance(std::string(job_id), resetd::v1::JOB_STATE_CANCELLED);
+    std::lock_guard<std::mutex> lock(mu_);
+    return jobs_.at(std::string(job_id)).job;
+  }
+
+ private:
+  struct Job {
+    resetd::v1::ResetJob job;
+    uint64_t version = 0;
+  };
+
+  static bool IsTerminal(resetd::v1::JobState s) {
+    return s == resetd::v1::JOB_STATE_SUCCEEDED ||
+           s == resetd::v1::JOB_STATE_PARTIALLY_FAILED ||
+           s == resetd::v1::JOB_STATE_FAILED ||
+           s == resetd::v1::JOB_STATE_CANCELLED;
+  }
+
+  absl::Status TakeFault() {
+    if (!fail_next_) return absl::OkStatus();
+    absl::Status s = *fail_next_;
+    fail_next_.reset();
+    return s;
+  }
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::map<std::string, Job> jobs_;
+  std::vector<CreateCall> creates_;
+  std::optional<absl::Status> fail_next_;
+};
+
+}  // namespace resetd::testing
