@@ -1,0 +1,149 @@
+// The fake cloud's instances and their power/operation state machines.
+//
+// State advances lazily: every scheduled transition carries the time at which
+// it happens, and each call first applies the transitions that are due at
+// clock.Now(). Tests therefore drive timing with a fake clock, instantly.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/secret.h"
+#include "fakecloud/api_error.h"
+#include "fakecloud/password_rules.h"
+
+namespace resetd::fakecloud {
+
+// How one instance starts out.
+struct InstanceSpec {
+  std::string instance_id;  // ins-xxxxxxxx
+  std::string region;       // e.g. ap-guangzhou
+  std::string zone;         // e.g. ap-guangzhou-3
+  std::string name;
+  OsType os_type = OsType::kLinux;
+  std::string state = "RUNNING";  // any CVM InstanceState
+  std::string restrict_state = "NORMAL";
+  bool stuck = false;        // transitions started on it never finish
+  bool reset_fails = false;  // every password reset on it ends FAILED
+};
+
+// A point-in-time copy of one instance, as Describe and the admin API show it.
+struct InstanceView {
+  InstanceSpec spec;                   // spec.state is the initial state
+  std::string state;                   // current InstanceState
+  std::string latest_operation;        // "" = never operated (null)
+  std::string latest_operation_state;  // OPERATING / SUCCESS / FAILED
+  std::string latest_operation_request_id;
+  std::string latest_operation_error_msg;
+  std::string password_digest;  // hex SHA-256 of the password, "" if never set
+};
+
+// A delay drawn uniformly from [min, max] for each transition.
+struct DelayRange {
+  absl::Duration min = absl::ZeroDuration();
+  absl::Duration max = absl::ZeroDuration();
+};
+
+struct FleetOptions {
+  DelayRange transition{absl::Seconds(2), absl::Seconds(6)};  // per power step
+  DelayRange reset{absl::Seconds(1), absl::Seconds(3)};       // password write
+  uint64_t seed = 1;  // seeds the delay draws
+};
+
+enum class PowerAction { kStop, kStart, kReboot };
+
+// Changes an admin may make to one instance at run time.
+struct InstancePatch {
+  std::optional<std::string> state;  // also cancels pending transitions
+  std::optional<bool> stuck;
+  std::optional<bool> reset_fails;
+};
+
+// Thread-safe: every method takes the fleet's mutex.
+class Fleet {
+ public:
+  Fleet(const Clock& clock, FleetOptions options,
+        std::vector<InstanceSpec> instances);
+  ~Fleet();
+
+  // The instances of `region` named by `ids` (all of the region's instances,
+  // in creation order, if `ids` is empty). Unknown ids are skipped, as the
+  // real DescribeInstances does.
+  std::vector<InstanceView> Describe(const std::string& region,
+                                     const std::vector<std::string>& ids);
+
+  // Stops, starts or reboots every instance of `ids` in `region`, or none:
+  // returns InvalidInstanceId.NotFound, UnsupportedOperation.InstanceState*
+  // or OperationDenied.InstanceOperationInProgress if any instance cannot.
+  // Records `request_id` as each instance's LatestOperationRequestId.
+  std::optional<ApiError> Power(PowerAction action, const std::string& region,
+                                const std::vector<std::string>& ids,
+                                const std::string& request_id);
+
+  // Resets the password of every instance of `ids`, or none. Besides the
+  // errors of Power, returns InvalidParameterValue.InvalidPassword if
+  // `password` breaks the rules of any target's OS (Windows rules win in a
+  // mixed batch). A running instance needs `force_stop`; it is then stopped,
+  // reset and started again. Only the password's SHA-256 is kept.
+  std::optional<ApiError> ResetPassword(const std::string& region,
+                                        const std::vector<std::string>& ids,
+                                        const Secret& password, bool force_stop,
+                                        const std::string& request_id);
+
+  // Every instance of every region, in creation order.
+  std::vector<InstanceView> Snapshot();
+
+  // Applies `patch` to `instance_id`. Returns false if there is no such id.
+  bool Patch(const std::string& instance_id, const InstancePatch& patch);
+
+  // Replaces the delay ranges used by transitions scheduled from now on.
+  void SetDelays(DelayRange transition, DelayRange reset);
+
+ private:
+  struct Step;
+  struct Instance;
+  enum class Op { kStop, kStart, kReboot, kReset };
+
+  void AdvanceLocked(Instance& instance, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<ApiError> FindLocked(const std::string& region,
+                                     const std::vector<std::string>& ids,
+                                     std::vector<Instance*>* found)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<ApiError> CheckStatesLocked(
+      Op op, const std::vector<Instance*>& targets, bool force_stop)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void BeginLocked(Op op, Instance& instance, const std::string& request_id,
+                   absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ScheduleLocked(Op op, Instance& instance, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Duration DrawLocked(const DelayRange& range)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  InstanceView ViewLocked(const Instance& instance) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Clock& clock_;
+  absl::Mutex mu_;
+  FleetOptions options_ ABSL_GUARDED_BY(mu_);
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  std::vector<Instance> instances_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, size_t> index_ ABSL_GUARDED_BY(mu_);  // id -> slot
+};
+
+// The UnsupportedOperation.InstanceState* code for an instance in `state`
+// (e.g. "STOPPED" -> "UnsupportedOperation.InstanceStateStopped").
+std::string UnsupportedStateCode(const std::string& state);
+
+// Whether `state` is one of the InstanceState values of the CVM reference.
+bool IsKnownState(const std::string& state);
+
+}  // namespace resetd::fakecloud
