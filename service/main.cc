@@ -123,14 +123,16 @@ struct Running {
   std::unique_ptr<MetricsServer> metrics_server;
 };
 
-absl::Status StartEngine(const resetd::v1::Config& config, Running& r) {
+absl::Status StartEngine(const resetd::v1::Config& config,
+                         std::shared_ptr<spdlog::logger> log, Running& r) {
   auto providers = BuildProviderRegistry(config, MakeClientFactory());
   if (!providers.ok()) return providers.status();
   r.workflow_metrics = std::make_unique<workflow::WorkflowMetrics>(*r.registry);
   r.store = workflow::NewInMemoryJobStore();
   r.engine = workflow::NewEngine(*std::move(providers), RealClock(), *r.store,
                                  *r.workflow_metrics,
-                                 EngineOptionsFromConfig(config.engine()));
+                                 EngineOptionsFromConfig(config.engine()),
+                                 std::move(log));
   r.engine->Start();
   return absl::OkStatus();
 }
@@ -191,7 +193,7 @@ int Run(const Flags& flags) {
   log->set_level(*level);
   Running r;
   r.registry = std::make_shared<prometheus::Registry>();
-  absl::Status started = StartEngine(*config, r);
+  absl::Status started = StartEngine(*config, log, r);
   if (started.ok()) started = StartGrpc(*config, *log, r);
   if (started.ok()) started = StartMetrics(*config, *log, r);
   if (!started.ok()) {

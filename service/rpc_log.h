@@ -7,16 +7,14 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "common/log_value.h"
 #include "grpcpp/server_context.h"
 #include "service/service_metrics.h"
 #include "spdlog/logger.h"
 
 namespace resetd::service {
 
-// `value` as a log field value: bare when it is a plain token, otherwise
-// double-quoted with quotes, backslashes and control bytes escaped; clipped
-// to 200 bytes; "-" when empty. Keeps one event on one line.
-std::string LogValue(std::string_view value);
+using resetd::LogValue;
 
 // Times one RPC; Finish() maps its status, counts it and logs it as
 //   event=rpc method=M code=C job_id=J request_id=R duration_ms=D peer=P

@@ -40,12 +40,15 @@ int64_t ToUnixNanos(const google::protobuf::Timestamp& t) {
 class EngineImpl final : public Engine {
  public:
   EngineImpl(ProviderRegistry providers, Clock& clock, JobStore& store,
-             WorkflowMetrics& metrics, EngineOptions options)
-      : providers_(std::move(providers)),
+             WorkflowMetrics& metrics, EngineOptions options,
+             std::shared_ptr<spdlog::logger> log)
+      : log_(std::move(log)),
+        providers_(std::move(providers)),
         clock_(clock),
         store_(store),
         dispatcher_(NewThreadPoolDispatcher(options.worker_threads)),
-        scheduler_(providers_, clock, store, metrics, *dispatcher_, options),
+        scheduler_(providers_, clock, store, metrics, *dispatcher_, options,
+                   log_.get()),
         fingerprint_key_(RandomBytes(32)) {
     scheduler_.SetWakeup([this] {
       absl::MutexLock lock(&mu_);
@@ -272,6 +275,7 @@ class EngineImpl final : public Engine {
     }
   }
 
+  const std::shared_ptr<spdlog::logger> log_;
   const ProviderRegistry providers_;
   Clock& clock_;
   JobStore& store_;
@@ -290,9 +294,10 @@ class EngineImpl final : public Engine {
 
 std::unique_ptr<Engine> NewEngine(ProviderRegistry providers, Clock& clock,
                                   JobStore& store, WorkflowMetrics& metrics,
-                                  EngineOptions options) {
+                                  EngineOptions options,
+                                  std::shared_ptr<spdlog::logger> log) {
   return std::make_unique<EngineImpl>(std::move(providers), clock, store,
-                                      metrics, options);
+                                      metrics, options, std::move(log));
 }
 
 }  // namespace resetd::workflow

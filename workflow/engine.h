@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/clock.h"
+#include "spdlog/logger.h"
 #include "workflow/engine_options.h"
 #include "workflow/job_manager.h"
 #include "workflow/job_store.h"
@@ -22,9 +23,11 @@ class Engine : public JobManager {
   virtual void Shutdown(absl::Duration grace) = 0;
 };
 
-// `clock`, `store` and `metrics` must outlive the engine.
+// `clock`, `store` and `metrics` must outlive the engine. Events go to
+// `log` (nullptr: discarded).
 std::unique_ptr<Engine> NewEngine(ProviderRegistry providers, Clock& clock,
                                   JobStore& store, WorkflowMetrics& metrics,
-                                  EngineOptions options);
+                                  EngineOptions options,
+                                  std::shared_ptr<spdlog::logger> log = nullptr);
 
 }  // namespace resetd::workflow

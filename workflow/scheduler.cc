@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "clients/provider_error.h"
+#include "common/log_value.h"
 #include "google/protobuf/util/time_util.h"
 #include "workflow/power_state_proto.h"
 
@@ -51,7 +52,8 @@ std::string ErrorCode(const absl::Status& status,
 
 Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
                      JobStore& store, WorkflowMetrics& metrics,
-                     Dispatcher& dispatcher, EngineOptions options)
+                     Dispatcher& dispatcher, EngineOptions options,
+                     spdlog::logger* log)
     : providers_(providers),
       clock_(clock),
       store_(store),
@@ -70,7 +72,9 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
             if (auto r = rates.find("*"); r != rates.end()) return r->second;
             return 10.0;
           },
-          options.rate_headroom) {}
+          options.rate_headroom),
+      null_log_(log ? nullptr : std::make_shared<spdlog::logger>("null")),
+      log_(log ? *log : *null_log_) {}
 
 JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   JobRun* j = job.get();
@@ -86,6 +90,9 @@ JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
     Enqueue(*t, Action::kDescribe);
   }
   metrics_.jobs_queued().Increment();
+  log_.info("event=job_accepted job_id={} request_id={} instances={} dry_run={}",
+            j->job_id, LogValue(j->spec.request_id()), j->tasks.size(),
+            j->spec.dry_run());
   jobs_[j->job_id] = std::move(job);
   ++version_;
   j->version = version_;
@@ -270,6 +277,9 @@ void Scheduler::Send(Queue& q, absl::Time now) {
       Touch(*t);
     }
   }
+  log_.debug("event=call_sent call_id={} provider={} region={} action={} ids={}",
+             f.call.call_id, q.provider->name, LogValue(q.region), action,
+             f.tasks.size());
   uint64_t id = f.call.call_id;
   CloudCall call = f.call;
   calls_.emplace(id, std::move(f));
@@ -301,6 +311,12 @@ void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
   const absl::Time now = clock_.Now();
   const bool throttled =
       out.status.code() == absl::StatusCode::kResourceExhausted;
+  log_.warn(
+      "event=call_failed call_id={} provider={} region={} action={} ids={} "
+      "code={} request_id={} retryable={}",
+      f.call.call_id, f.call.provider, LogValue(f.call.region),
+      ActionName(f.call.action), f.call.ids.size(), LogValue(code),
+      LogValue(pe ? pe->request_id : ""), IsRetryable(out.status.code()));
   if (throttled) {
     const auto& p = *f.tasks.front().first->provider;
     limiter_.OnThrottled(BucketKey(p, f.call.region, f.call.action), now);
@@ -550,6 +566,8 @@ void Scheduler::Enqueue(Task& t, Action action) {
 void Scheduler::Fail(Task& t, const std::string& code,
                      const std::string& message,
                      const std::string& request_id) {
+  log_.warn("event=instance_failed job_id={} instance_id={} code={} message={}",
+            t.job->job_id, LogValue(t.id), LogValue(code), LogValue(message));
   if (t.failed) {
     // Failing again while restoring power: give up; the result shows the
     // power state it was left in (and held_stopped).
@@ -625,6 +643,12 @@ void Scheduler::FinishJob(JobRun& job) {
   // The job has no work left: drop the password.
   job.reset.reset();
   job.update_time = clock_.Now();
+  log_.info(
+      "event=job_ended job_id={} state={} succeeded={} failed={} "
+      "cancelled={} seconds={:.1f}",
+      job.job_id, resetd::v1::JobState_Name(job.state), ok, failed,
+      static_cast<int>(job.tasks.size()) - ok - failed,
+      absl::ToDoubleSeconds(job.update_time - job.create_time));
   ++version_;
   job.version = version_;
 }
@@ -632,6 +656,7 @@ void Scheduler::FinishJob(JobRun& job) {
 void Scheduler::Cancel(JobRun& job) {
   if (job.cancelled || job.remaining == 0) return;
   job.cancelled = true;
+  log_.info("event=job_cancelled job_id={}", job.job_id);
   for (auto& t : job.tasks) {
     if (t->phase == Task::Phase::kDone) continue;
     if (!t->observed_once) {

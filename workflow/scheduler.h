@@ -15,6 +15,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "spdlog/logger.h"
 #include "common/clock.h"
 #include "workflow/cloud_call.h"
 #include "workflow/engine_options.h"
@@ -86,9 +87,11 @@ struct JobRun {
 class Scheduler {
  public:
   // Everything passed must outlive the scheduler.
+  // Events are logged to `log` (one key=value line each; never a password);
+  // nullptr discards them.
   Scheduler(const ProviderRegistry& providers, Clock& clock, JobStore& store,
             WorkflowMetrics& metrics, Dispatcher& dispatcher,
-            EngineOptions options);
+            EngineOptions options, spdlog::logger* log = nullptr);
 
   // Adds a job; its instances are observed first. `job` must be complete
   // (tasks with provider, region and id).
@@ -183,6 +186,8 @@ class Scheduler {
   Dispatcher& dispatcher_;
   const EngineOptions options_;
   RateLimiter limiter_;
+  std::shared_ptr<spdlog::logger> null_log_;
+  spdlog::logger& log_;
 
   std::map<std::string, std::unique_ptr<JobRun>> jobs_;
   std::map<std::string, Queue> queues_;

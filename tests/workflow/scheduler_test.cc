@@ -3,11 +3,13 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
+#include "spdlog/sinks/ostream_sink.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_cloud_client.h"
 #include "workflow/snapshot.h"
@@ -434,6 +436,38 @@ TEST_F(SchedulerTest, PasswordNeverInSnapshotsOrMetrics) {
   EXPECT_EQ(full.find(kPassword), std::string::npos);
   EXPECT_EQ(Metrics().find(kPassword), std::string::npos);
   EXPECT_EQ(job->reset, nullptr) << "an ended job drops its password";
+}
+
+}  // namespace
+}  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+TEST_F(SchedulerTest, LogsOneLinePerEventAndNeverThePassword) {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  spdlog::logger log("test", sink);
+  log.set_level(spdlog::level::debug);
+  scheduler_ = std::make_unique<Scheduler>(providers_, clock_, *store_,
+                                           metrics_, dispatcher_, options_,
+                                           &log);
+  auto ids = AddFleet("ins-l", 3, PowerState::kRunning);
+  cloud_->Edit(ids[0], [](resetd::testing::FakeInstance& i) {
+    i.reset_fails = true;
+  });
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("event=job_accepted job_id=" + job->job_id), std::string::npos);
+  EXPECT_NE(text.find("event=call_sent"), std::string::npos);
+  EXPECT_NE(text.find("event=instance_failed job_id=" + job->job_id +
+                      " instance_id=ins-l0000 code=ResetFailed"),
+            std::string::npos);
+  EXPECT_NE(text.find("event=job_ended job_id=" + job->job_id +
+                      " state=JOB_STATE_PARTIALLY_FAILED succeeded=2 failed=1"),
+            std::string::npos);
+  EXPECT_EQ(text.find(kPassword), std::string::npos);
 }
 
 }  // namespace
