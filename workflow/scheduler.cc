@@ -423,7 +423,15 @@ bool Scheduler::WaitSatisfied(Task& t) {
   const bool ours = !t.wait_request_id.empty() &&
                     o.latest_operation_request_id == t.wait_request_id;
   if (t.wait == Task::Wait::kOperation) {
-    if (!ours) return false;
+    if (o.latest_operation_request_id.empty()) {
+      // The provider did not say which call its latest operation was
+      // (the field is nullable): take the first result that follows an
+      // OPERATING seen after our call.
+      if (o.latest_operation_state == "OPERATING") t.wait_seen_change = true;
+      if (!t.wait_seen_change) return false;
+    } else if (!ours) {
+      return false;
+    }
     if (o.latest_operation_state == "SUCCESS") {
       t.reset_done = true;
       return true;

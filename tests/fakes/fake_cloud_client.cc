@@ -93,7 +93,7 @@ absl::StatusOr<std::vector<clients::InstanceStatus>> FakeCloudClient::Describe(
     s.provider_state = std::string(clients::PowerStateName(i.state));
     s.latest_operation = i.op;
     s.latest_operation_state = i.op_state;
-    s.latest_operation_request_id = i.op_request_id;
+    s.latest_operation_request_id = hide_request_ids_ ? "" : i.op_request_id;
     s.latest_operation_error = i.op_state == "FAILED" ? i.op_error : "";
     out.push_back(s);
   }

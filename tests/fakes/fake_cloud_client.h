@@ -71,6 +71,11 @@ class FakeCloudClient final : public clients::CloudClient {
     absl::MutexLock lock(&mu_);
     for (int i = 0; i < n; ++i) faults_.push_back({action, status});
   }
+  // Describe leaves latest_operation_request_id empty (it is nullable).
+  void set_hide_request_ids(bool hide) {
+    absl::MutexLock lock(&mu_);
+    hide_request_ids_ = hide;
+  }
   // Called under the lock after every accepted state change (observers).
   void OnChange(std::function<void(const std::map<std::string, FakeInstance>&)> f) {
     absl::MutexLock lock(&mu_);
@@ -119,6 +124,7 @@ class FakeCloudClient final : public clients::CloudClient {
   std::deque<Fault> faults_ ABSL_GUARDED_BY(mu_);
   std::function<void(const std::map<std::string, FakeInstance>&)> on_change_;
   int request_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  bool hide_request_ids_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace resetd::testing

@@ -472,3 +472,23 @@ TEST_F(SchedulerTest, LogsOneLinePerEventAndNeverThePassword) {
 
 }  // namespace
 }  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+TEST_F(SchedulerTest, ResetResultWithoutRequestIdIsTakenAfterOperating) {
+  auto ids = AddFleet("ins-n", 2, PowerState::kStopped);
+  cloud_->Edit(ids[1], [](resetd::testing::FakeInstance& i) {
+    i.reset_fails = true;
+  });
+  cloud_->set_hide_request_ids(true);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->tasks[0]->result.state(), resetd::v1::INSTANCE_STATE_SUCCEEDED);
+  EXPECT_EQ(job->tasks[1]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
+  EXPECT_EQ(job->tasks[1]->result.error().code(), "ResetFailed");
+  EXPECT_EQ(cloud_->Get(ids[0]).password, kPassword);
+}
+
+}  // namespace
+}  // namespace resetd::workflow
