@@ -1,13 +1,14 @@
 #include "workflow/engine.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
+#include "common/log_value.h"
 #include "workflow/cloud_call.h"
 #include "workflow/scheduler.h"
 #include "workflow/snapshot.h"
@@ -21,17 +22,10 @@ using resetd::v1::ResetJob;
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-
-// Identifies a request's content, password included, without storing
-// anything from which the password could be recovered offline: the password
-// enters only through an HMAC under a per-process random key.
-std::string Fingerprint(const CreateResetJobRequest& spec,
-                        const Secret& password, const std::string& key) {
-  std::string bytes;
-  spec.SerializeToString(&bytes);  // deterministic enough for equal inputs
-  std::string pw_mac = HmacSha256(key, password.Reveal());
-  return Sha256Hex(bytes + pw_mac);
-}
+// Ended jobs stay in memory this long after they end (then the store serves
+// them), and housekeeping runs this often.
+constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
+constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
 
 int64_t ToUnixNanos(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000000LL + t.nanos();
@@ -41,15 +35,18 @@ class EngineImpl final : public Engine {
  public:
   EngineImpl(ProviderRegistry providers, Clock& clock, JobStore& store,
              WorkflowMetrics& metrics, EngineOptions options,
+             std::shared_ptr<const Fingerprinter> fingerprinter,
              std::shared_ptr<spdlog::logger> log)
       : log_(std::move(log)),
         providers_(std::move(providers)),
         clock_(clock),
         store_(store),
+        options_(options),
+        fingerprinter_(fingerprinter ? std::move(fingerprinter)
+                                     : NewEphemeralFingerprinter()),
         dispatcher_(NewThreadPoolDispatcher(options.worker_threads)),
         scheduler_(providers_, clock, store, metrics, *dispatcher_, options,
-                   log_.get()),
-        fingerprint_key_(RandomBytes(32)) {
+                   log_.get()) {
     scheduler_.SetWakeup([this] {
       absl::MutexLock lock(&mu_);
       wake_ = true;
@@ -65,18 +62,23 @@ class EngineImpl final : public Engine {
   void Start() override {
     absl::MutexLock lock(&mu_);
     if (driver_.joinable()) return;
+    Recover();
     driver_ = std::thread([this] { Drive(); });
   }
 
   void Shutdown(absl::Duration grace) override {
     {
       absl::MutexLock lock(&mu_);
-      if (!driver_.joinable()) return;
+      if (!driver_.joinable() || stopping_) return;
       shutting_down_ = true;
+      scheduler_.Drain();
+      wake_ = true;
       auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return scheduler_.in_flight() == 0;
       };
       mu_.AwaitWithTimeout(absl::Condition(&idle), grace);
+      // What is written now is what a restart resumes from.
+      scheduler_.Tick();
       stopping_ = true;
     }
     driver_.join();
@@ -86,8 +88,6 @@ class EngineImpl final : public Engine {
     Secret password(std::move(*request.mutable_password()));
     WipeString(*request.mutable_password());
     request.clear_password();
-    const std::string fingerprint =
-        Fingerprint(request, password, fingerprint_key_);
     absl::MutexLock lock(&mu_);
     if (shutting_down_) {
       return absl::UnavailableError("resetd is shutting down; retry elsewhere");
@@ -95,7 +95,10 @@ class EngineImpl final : public Engine {
     auto existing = store_.FindByRequestId(request.request_id());
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
-      if ((*existing)->fingerprint != fingerprint) {
+      auto same = fingerprinter_->Matches((*existing)->fingerprint, request,
+                                          password);
+      if (!same.ok()) return same.status();
+      if (!*same) {
         return absl::AlreadyExistsError(
             "request_id " + request.request_id() +
             " was used for a job with different content (job " +
@@ -103,15 +106,26 @@ class EngineImpl final : public Engine {
       }
       return SnapshotLocked((*existing)->job_id, resetd::v1::JOB_VIEW_BASIC);
     }
+    auto fingerprint = fingerprinter_->Fingerprint(request, password);
+    if (!fingerprint.ok()) return fingerprint.status();
     auto job = NewJob(request, std::move(password));
     if (!job.ok()) return job.status();
     StoredJob stored;
     stored.job_id = (*job)->job_id;
     stored.request_id = request.request_id();
-    stored.fingerprint = fingerprint;
+    stored.fingerprint = *fingerprint;
     stored.spec = request;
-    stored.password = Secret((*job)->reset->password);
-    stored.snapshot = BuildSnapshot(**job, resetd::v1::JOB_VIEW_FULL);
+    stored.password = (*job)->reset->password;
+    stored.create_time = stored.update_time = (*job)->create_time;
+    for (auto& t : (*job)->tasks) {
+      t->job = job->get();
+      t->result.set_instance_id(t->id);
+      t->result.set_provider(t->provider->name);
+      t->result.set_region(t->region);
+      t->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
+      stored.instances.push_back(ToRecord(*t));
+    }
+    // Durable before it is acknowledged.
     if (auto s = store_.InsertJob(stored); !s.ok()) return s;
     JobRun* run = scheduler_.AddJob(*std::move(job));
     wake_ = true;
@@ -129,34 +143,37 @@ class EngineImpl final : public Engine {
 
   absl::StatusOr<resetd::v1::ListResetJobsResponse> List(
       const resetd::v1::ListResetJobsRequest& req) override {
-    int offset = 0;
-    if (!req.page_token().empty()) {
-      if (!absl::SimpleAtoi(req.page_token(), &offset) || offset < 0) {
-        return absl::InvalidArgumentError("page_token is not one this server gave");
-      }
+    JobFilter filter;
+    if (!req.page_token().empty() &&
+        (!absl::SimpleAtoi(req.page_token(), &filter.offset) ||
+         filter.offset < 0)) {
+      return absl::InvalidArgumentError("page_token is not one this server gave");
     }
-    int size = req.page_size() <= 0 ? kDefaultPageSize
-                                    : std::min(req.page_size(), kMaxPageSize);
-    const auto view = resetd::v1::JOB_VIEW_BASIC;
+    filter.limit = req.page_size() <= 0 ? kDefaultPageSize
+                                        : std::min(req.page_size(), kMaxPageSize);
+    for (int s : req.states()) {
+      filter.states.push_back(static_cast<resetd::v1::JobState>(s));
+    }
+    if (req.has_created_after()) {
+      filter.created_after = absl::FromUnixNanos(ToUnixNanos(req.created_after()));
+    }
+    if (req.has_created_before()) {
+      filter.created_before =
+          absl::FromUnixNanos(ToUnixNanos(req.created_before()));
+    }
+    // One more than asked tells whether there is a next page.
+    ++filter.limit;
     absl::MutexLock lock(&mu_);
-    std::vector<const JobRun*> matching;
-    for (const auto& [id, job] : scheduler_.jobs()) {
-      if (Matches(*job, req)) matching.push_back(job.get());
-    }
-    std::sort(matching.begin(), matching.end(),
-              [](const JobRun* a, const JobRun* b) {
-                return a->create_time != b->create_time
-                           ? a->create_time > b->create_time
-                           : a->job_id > b->job_id;
-              });
+    auto jobs = store_.ListJobs(filter);
+    if (!jobs.ok()) return jobs.status();
     resetd::v1::ListResetJobsResponse out;
-    for (int i = offset; i < static_cast<int>(matching.size()) &&
-                         i < offset + size;
-         ++i) {
-      *out.add_jobs() = BuildSnapshot(*matching[i], view);
+    const int page = filter.limit - 1;
+    for (int i = 0; i < static_cast<int>(jobs->size()) && i < page; ++i) {
+      auto snap = SnapshotLocked((*jobs)[i].job_id, resetd::v1::JOB_VIEW_BASIC);
+      if (snap.ok()) *out.add_jobs() = *std::move(snap);
     }
-    if (offset + size < static_cast<int>(matching.size())) {
-      out.set_next_page_token(std::to_string(offset + size));
+    if (static_cast<int>(jobs->size()) > page) {
+      out.set_next_page_token(std::to_string(filter.offset + page));
     }
     return out;
   }
@@ -167,7 +184,16 @@ class EngineImpl final : public Engine {
     const std::string id(job_id);
     absl::MutexLock lock(&mu_);
     JobRun* job = scheduler_.Find(id);
-    if (job == nullptr) return absl::NotFoundError("no job " + id);
+    if (job == nullptr) {
+      // Not running here: the store's word is final.
+      auto snap = SnapshotLocked(id, resetd::v1::JOB_VIEW_BASIC);
+      if (!snap.ok()) return snap.status();
+      JobUpdate update;
+      *update.event.mutable_job() = *std::move(snap);
+      update.version = after_version + 1;
+      update.terminal = IsTerminal(update.event.job().state());
+      return update;
+    }
     auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return job->version > after_version || stopping_;
     };
@@ -185,43 +211,27 @@ class EngineImpl final : public Engine {
     const std::string id(job_id);
     absl::MutexLock lock(&mu_);
     JobRun* job = scheduler_.Find(id);
-    if (job == nullptr) return absl::NotFoundError("no job " + id);
+    if (job == nullptr) return SnapshotLocked(id, resetd::v1::JOB_VIEW_BASIC);
     scheduler_.Cancel(*job);
     wake_ = true;
     return BuildSnapshot(*job, resetd::v1::JOB_VIEW_BASIC);
   }
 
  private:
-  static bool Matches(const JobRun& job,
-                      const resetd::v1::ListResetJobsRequest& req) {
-    if (req.states_size() > 0 &&
-        std::find(req.states().begin(), req.states().end(), job.state) ==
-            req.states().end()) {
-      return false;
-    }
-    const int64_t created = absl::ToUnixNanos(job.create_time);
-    if (req.has_created_after() && created < ToUnixNanos(req.created_after())) {
-      return false;
-    }
-    if (req.has_created_before() &&
-        created >= ToUnixNanos(req.created_before())) {
-      return false;
-    }
-    return true;
-  }
-
   absl::StatusOr<ResetJob> SnapshotLocked(const std::string& job_id,
                                           resetd::v1::JobView view)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (JobRun* job = scheduler_.Find(job_id)) return BuildSnapshot(*job, view);
-    auto stored = store_.GetJob(job_id);
-    if (!stored.ok()) return absl::NotFoundError("no job " + job_id);
-    ResetJob snap = stored->snapshot;
     if (view == resetd::v1::JOB_VIEW_BASIC) {
-      snap.clear_instances();
-      snap.clear_targets();
+      auto cached = ended_basic_.find(job_id);
+      if (cached != ended_basic_.end()) return cached->second;
     }
-    return snap;
+    auto stored = store_.GetJob(job_id, /*with_instances=*/true);
+    if (!stored.ok()) return stored.status();
+    ResetJob basic = BuildSnapshot(*stored, resetd::v1::JOB_VIEW_BASIC);
+    if (IsTerminal(stored->state)) ended_basic_[job_id] = basic;
+    if (view == resetd::v1::JOB_VIEW_BASIC) return basic;
+    return BuildSnapshot(*stored, view);
   }
 
   absl::StatusOr<std::unique_ptr<JobRun>> NewJob(
@@ -229,12 +239,8 @@ class EngineImpl final : public Engine {
     auto job = std::make_unique<JobRun>();
     job->job_id = "rj-" + HexEncode(RandomBytes(8));
     job->spec = request;
-    job->create_time = clock_.Now();
-    auto params = std::make_shared<clients::ResetPasswordParams>();
-    params->username = request.username();
-    params->password = std::move(password);
-    params->force_stop = false;  // resetd stops instances itself
-    job->reset = std::move(params);
+    job->create_time = job->update_time = clock_.Now();
+    job->reset = MakeResetParams(request, std::move(password));
     for (const auto& target : request.targets()) {
       auto p = providers_.find(target.provider());
       if (p == providers_.end()) {
@@ -243,6 +249,7 @@ class EngineImpl final : public Engine {
       }
       for (const auto& id : target.instance_ids()) {
         auto task = std::make_unique<Task>();
+        task->index = static_cast<int>(job->tasks.size());
         task->provider = &p->second;
         task->region = target.region();
         task->id = id;
@@ -252,52 +259,120 @@ class EngineImpl final : public Engine {
     return job;
   }
 
+  static std::shared_ptr<clients::ResetPasswordParams> MakeResetParams(
+      const CreateResetJobRequest& request, Secret password) {
+    auto params = std::make_shared<clients::ResetPasswordParams>();
+    params->username = request.username();
+    params->password = std::move(password);
+    params->force_stop = false;  // resetd stops instances itself
+    return params;
+  }
+
+  // Resumes every unfinished job from the store.
+  void Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto jobs = store_.LoadUnfinished();
+    if (!jobs.ok()) {
+      if (log_) {
+        log_->error("event=recovery_failed message={}",
+                    LogValue(std::string(jobs.status().message())));
+      }
+      return;
+    }
+    for (auto& stored : *jobs) {
+      auto job = std::make_unique<JobRun>();
+      job->job_id = stored.job_id;
+      job->spec = stored.spec;
+      job->state = stored.state;
+      job->cancelled = stored.cancelled;
+      job->create_time = stored.create_time;
+      job->update_time = stored.update_time;
+      const bool have_password =
+          stored.password_status.ok() && !stored.password.empty();
+      job->reset = MakeResetParams(stored.spec, std::move(stored.password));
+      for (const auto& record : stored.instances) {
+        auto task = std::make_unique<Task>();
+        RestoreTask(record, *task);
+        auto p = providers_.find(record.provider());
+        if (p == providers_.end()) continue;  // provider removed from config
+        task->provider = &p->second;
+        if (!have_password && !task->reset_done) {
+          // Without the password nothing can be reset any more; power is
+          // still restored.
+          task->skip_reset = true;
+          task->failed = true;
+          task->result.mutable_error()->set_code("PasswordUnavailable");
+          task->result.mutable_error()->set_message(
+              std::string(stored.password_status.message()));
+        }
+        job->tasks.push_back(std::move(task));
+      }
+      scheduler_.RecoverJob(std::move(job));
+    }
+  }
+
   void Drive() {
     absl::MutexLock lock(&mu_);
+    absl::Time next_housekeeping = absl::InfinitePast();
     while (!stopping_) {
       absl::Time next = scheduler_.Tick();
-      PersistEnded();
+      if (clock_.Now() >= next_housekeeping) {
+        Housekeeping();
+        next_housekeeping = clock_.Now() + kHousekeepingEvery;
+      }
       wake_ = false;
       auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return wake_ || stopping_;
       };
-      mu_.AwaitWithDeadline(absl::Condition(&woken), next);
+      mu_.AwaitWithDeadline(absl::Condition(&woken),
+                            std::min(next, next_housekeeping));
     }
   }
 
-  // Jobs that ended are written to the store once, without their password.
-  void PersistEnded() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    for (const auto& [id, job] : scheduler_.jobs()) {
-      if (!IsTerminal(job->state) || persisted_.count(id)) continue;
-      (void)store_.UpdateSnapshot(
-          id, BuildSnapshot(*job, resetd::v1::JOB_VIEW_FULL), true);
-      persisted_.insert(id);
+  // Prunes ended jobs past retention from the store, and ended jobs from
+  // memory once the store serves them.
+  void Housekeeping() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const absl::Time now = clock_.Now();
+    auto pruned = store_.PruneEnded(now - options_.retention);
+    if (pruned.ok() && *pruned > 0 && log_) {
+      log_->info("event=jobs_pruned count={}", *pruned);
     }
+    std::vector<std::string> forget;
+    for (const auto& [id, job] : scheduler_.jobs()) {
+      if (IsTerminal(job->state) && job->update_time < now - kKeepEndedInMemory) {
+        forget.push_back(id);
+      }
+    }
+    for (const auto& id : forget) scheduler_.Forget(id);
+    if (pruned.ok() && *pruned > 0) ended_basic_.clear();
   }
 
   const std::shared_ptr<spdlog::logger> log_;
   const ProviderRegistry providers_;
   Clock& clock_;
   JobStore& store_;
+  const EngineOptions options_;
+  const std::shared_ptr<const Fingerprinter> fingerprinter_;
   std::unique_ptr<Dispatcher> dispatcher_;
   absl::Mutex mu_;
   Scheduler scheduler_ ABSL_GUARDED_BY(mu_);
-  const std::string fingerprint_key_;
+  // BASIC views of ended jobs read back from the store.
+  std::map<std::string, ResetJob> ended_basic_ ABSL_GUARDED_BY(mu_);
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::set<std::string> persisted_ ABSL_GUARDED_BY(mu_);
   std::thread driver_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> NewEngine(ProviderRegistry providers, Clock& clock,
-                                  JobStore& store, WorkflowMetrics& metrics,
-                                  EngineOptions options,
-                                  std::shared_ptr<spdlog::logger> log) {
+std::unique_ptr<Engine> NewEngine(
+    ProviderRegistry providers, Clock& clock, JobStore& store,
+    WorkflowMetrics& metrics, EngineOptions options,
+    std::shared_ptr<spdlog::logger> log,
+    std::shared_ptr<const Fingerprinter> fingerprinter) {
   return std::make_unique<EngineImpl>(std::move(providers), clock, store,
-                                      metrics, options, std::move(log));
+                                      metrics, options,
+                                      std::move(fingerprinter), std::move(log));
 }
 
 }  // namespace resetd::workflow

@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "spdlog/logger.h"
 #include "workflow/engine_options.h"
+#include "workflow/fingerprint.h"
 #include "workflow/job_manager.h"
 #include "workflow/job_store.h"
 #include "workflow/metrics.h"
@@ -24,10 +25,12 @@ class Engine : public JobManager {
 };
 
 // `clock`, `store` and `metrics` must outlive the engine. Events go to
-// `log` (nullptr: discarded).
-std::unique_ptr<Engine> NewEngine(ProviderRegistry providers, Clock& clock,
-                                  JobStore& store, WorkflowMetrics& metrics,
-                                  EngineOptions options,
-                                  std::shared_ptr<spdlog::logger> log = nullptr);
+// `log` (nullptr: discarded). Request fingerprints use `fingerprinter`
+// (nullptr: a per-process key, so idempotency does not survive restarts).
+std::unique_ptr<Engine> NewEngine(
+    ProviderRegistry providers, Clock& clock, JobStore& store,
+    WorkflowMetrics& metrics, EngineOptions options,
+    std::shared_ptr<spdlog::logger> log = nullptr,
+    std::shared_ptr<const Fingerprinter> fingerprinter = nullptr);
 
 }  // namespace resetd::workflow

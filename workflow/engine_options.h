@@ -12,6 +12,7 @@ struct EngineOptions {
   int max_retries = 8;                                   // retryable errors
   int worker_threads = 16;                               // concurrent calls
   double rate_headroom = 0.95;  // fraction of each configured rate used
+  absl::Duration retention = absl::Hours(168);  // ended jobs kept this long
 };
 
 }  // namespace resetd::workflow

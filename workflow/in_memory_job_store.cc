@@ -1,19 +1,20 @@
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "absl/synchronization/mutex.h"
 #include "workflow/job_store.h"
 
 namespace resetd::workflow {
 
-namespace {
-
-bool Ended(resetd::v1::JobState s) {
+bool IsTerminal(resetd::v1::JobState s) {
   return s == resetd::v1::JOB_STATE_SUCCEEDED ||
          s == resetd::v1::JOB_STATE_PARTIALLY_FAILED ||
          s == resetd::v1::JOB_STATE_FAILED ||
          s == resetd::v1::JOB_STATE_CANCELLED;
 }
+
+namespace {
 
 class InMemoryJobStore final : public JobStore {
  public:
@@ -22,8 +23,10 @@ class InMemoryJobStore final : public JobStore {
     if (jobs_.count(job.job_id) || by_request_.count(job.request_id)) {
       return absl::AlreadyExistsError("job or request id already stored");
     }
-    jobs_[job.job_id] = job;
-    order_.push_back(job.job_id);
+    Row& row = jobs_[job.job_id];
+    row.job = job;
+    row.job.instances.clear();
+    for (const auto& i : job.instances) row.instances[i.index()] = i;
     by_request_[job.request_id] = job.job_id;
     return absl::OkStatus();
   }
@@ -33,49 +36,52 @@ class InMemoryJobStore final : public JobStore {
     absl::MutexLock lock(&mu_);
     auto it = by_request_.find(request_id);
     if (it == by_request_.end()) return std::optional<StoredJob>();
-    return std::optional<StoredJob>(jobs_.at(it->second));
+    return std::optional<StoredJob>(Public(jobs_.at(it->second), false));
   }
 
-  absl::StatusOr<StoredJob> GetJob(const std::string& job_id) override {
+  absl::StatusOr<StoredJob> GetJob(const std::string& job_id,
+                                   bool with_instances) override {
     absl::MutexLock lock(&mu_);
     auto it = jobs_.find(job_id);
-    if (it == jobs_.end()) return absl::NotFoundError("no such job");
-    return it->second;
+    if (it == jobs_.end()) return absl::NotFoundError("no job " + job_id);
+    return Public(it->second, with_instances);
   }
 
-  absl::Status UpdateSnapshot(const std::string& job_id,
-                              const resetd::v1::ResetJob& snapshot,
-                              bool clear_password) override {
+  absl::Status UpdateJob(const std::string& job_id, resetd::v1::JobState state,
+                         bool cancelled, absl::Time update_time,
+                         bool clear_password) override {
     absl::MutexLock lock(&mu_);
     auto it = jobs_.find(job_id);
-    if (it == jobs_.end()) return absl::NotFoundError("no such job");
-    it->second.snapshot = snapshot;
-    if (clear_password) it->second.password = Secret();
+    if (it == jobs_.end()) return absl::NotFoundError("no job " + job_id);
+    it->second.job.state = state;
+    it->second.job.cancelled = cancelled;
+    it->second.job.update_time = update_time;
+    if (clear_password) it->second.job.password = Secret();
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::vector<resetd::v1::ResetJob>> ListSnapshots() override {
+  absl::Status Write(
+      absl::Span<const StepRecord> steps,
+      absl::Span<const resetd::v1::StoredInstance> instances) override {
     absl::MutexLock lock(&mu_);
-    std::vector<resetd::v1::ResetJob> out;
-    for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-      out.push_back(jobs_.at(*it).snapshot);
+    for (const auto& i : instances) {
+      auto it = jobs_.find(i.job_id());
+      if (it == jobs_.end()) return absl::NotFoundError("no job " + i.job_id());
     }
-    return out;
-  }
-
-  absl::StatusOr<std::vector<StoredJob>> LoadUnfinished() override {
-    absl::MutexLock lock(&mu_);
-    std::vector<StoredJob> out;
-    for (const auto& id : order_) {
-      const StoredJob& j = jobs_.at(id);
-      if (!Ended(j.snapshot.state())) out.push_back(j);
+    for (const auto& step : steps) {
+      auto& list = steps_[step.job_id];
+      auto intent = std::find_if(list.begin(), list.end(), [&](auto& s) {
+        return s.batch_id == step.batch_id;
+      });
+      if (intent != list.end()) {
+        *intent = step;
+      } else {
+        list.push_back(step);
+      }
     }
-    return out;
-  }
-
-  absl::Status RecordStep(const StepRecord& step) override {
-    absl::MutexLock lock(&mu_);
-    steps_[step.job_id].push_back(step);
+    for (const auto& i : instances) {
+      jobs_.at(i.job_id()).instances[i.index()] = i;
+    }
     return absl::OkStatus();
   }
 
@@ -87,10 +93,97 @@ class InMemoryJobStore final : public JobStore {
     return it->second;
   }
 
+  absl::StatusOr<std::vector<StoredJob>> LoadUnfinished() override {
+    absl::MutexLock lock(&mu_);
+    std::vector<const Row*> rows;
+    for (const auto& [id, row] : jobs_) {
+      if (!IsTerminal(row.job.state)) rows.push_back(&row);
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) {
+      return std::tie(a->job.create_time, a->job.job_id) <
+             std::tie(b->job.create_time, b->job.job_id);
+    });
+    std::vector<StoredJob> out;
+    for (const Row* row : rows) {
+      out.push_back(Public(*row, true));
+      out.back().password = row->job.password;
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<StoredJob>> ListJobs(
+      const JobFilter& filter) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<const Row*> rows;
+    for (const auto& [id, row] : jobs_) {
+      if (Matches(row.job, filter)) rows.push_back(&row);
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) {
+      return std::tie(a->job.create_time, a->job.job_id) >
+             std::tie(b->job.create_time, b->job.job_id);
+    });
+    std::vector<StoredJob> out;
+    for (int i = std::max(0, filter.offset);
+         i < static_cast<int>(rows.size()) &&
+         static_cast<int>(out.size()) < filter.limit;
+         ++i) {
+      out.push_back(Public(*rows[i], false));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int> PruneEnded(absl::Time cutoff) override {
+    absl::MutexLock lock(&mu_);
+    int pruned = 0;
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      const StoredJob& j = it->second.job;
+      if (IsTerminal(j.state) && j.update_time < cutoff) {
+        by_request_.erase(j.request_id);
+        steps_.erase(j.job_id);
+        it = jobs_.erase(it);
+        ++pruned;
+      } else {
+        ++it;
+      }
+    }
+    return pruned;
+  }
+
  private:
+  struct Row {
+    StoredJob job;  // without instances
+    std::map<int, resetd::v1::StoredInstance> instances;
+  };
+
+  static bool Matches(const StoredJob& j, const JobFilter& f) {
+    if (!f.states.empty() &&
+        std::find(f.states.begin(), f.states.end(), j.state) == f.states.end()) {
+      return false;
+    }
+    if (f.created_after && j.create_time < *f.created_after) return false;
+    if (f.created_before && j.create_time >= *f.created_before) return false;
+    return true;
+  }
+
+  // A copy without the password (and with instances if asked).
+  static StoredJob Public(const Row& row, bool with_instances) {
+    StoredJob out;
+    out.job_id = row.job.job_id;
+    out.request_id = row.job.request_id;
+    out.fingerprint = row.job.fingerprint;
+    out.spec = row.job.spec;
+    out.state = row.job.state;
+    out.cancelled = row.job.cancelled;
+    out.create_time = row.job.create_time;
+    out.update_time = row.job.update_time;
+    if (with_instances) {
+      for (const auto& [index, i] : row.instances) out.instances.push_back(i);
+    }
+    return out;
+  }
+
   absl::Mutex mu_;
-  std::map<std::string, StoredJob> jobs_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Row> jobs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_request_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<StepRecord>> steps_ ABSL_GUARDED_BY(mu_);
 };

@@ -26,4 +26,23 @@ inline resetd::v1::PowerState ToProto(clients::PowerState s) {
   return resetd::v1::POWER_STATE_UNSPECIFIED;
 }
 
+inline clients::PowerState FromProto(resetd::v1::PowerState s) {
+  using clients::PowerState;
+  switch (s) {
+    case resetd::v1::POWER_STATE_RUNNING: return PowerState::kRunning;
+    case resetd::v1::POWER_STATE_STOPPED: return PowerState::kStopped;
+    case resetd::v1::POWER_STATE_STARTING: return PowerState::kStarting;
+    case resetd::v1::POWER_STATE_STOPPING: return PowerState::kStopping;
+    case resetd::v1::POWER_STATE_REBOOTING: return PowerState::kRebooting;
+    case resetd::v1::POWER_STATE_PENDING: return PowerState::kPending;
+    case resetd::v1::POWER_STATE_LAUNCH_FAILED: return PowerState::kLaunchFailed;
+    case resetd::v1::POWER_STATE_SHUTDOWN: return PowerState::kShutdown;
+    case resetd::v1::POWER_STATE_TERMINATING: return PowerState::kTerminating;
+    case resetd::v1::POWER_STATE_RESCUE: return PowerState::kRescue;
+    case resetd::v1::POWER_STATE_MIGRATING: return PowerState::kMigrating;
+    case resetd::v1::POWER_STATE_NOT_FOUND: return PowerState::kNotFound;
+    default: return PowerState::kUnknown;
+  }
+}
+
 }  // namespace resetd::workflow

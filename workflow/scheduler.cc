@@ -100,6 +100,37 @@ JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   return j;
 }
 
+JobRun* Scheduler::RecoverJob(std::unique_ptr<JobRun> job) {
+  JobRun* j = job.get();
+  j->remaining = 0;
+  for (auto& t : j->tasks) {
+    t->job = j;
+    if (t->phase == Task::Phase::kDone) continue;
+    ++j->remaining;
+    if (t->held_stopped) metrics_.held_stopped().Increment();
+    // Whatever was in flight may or may not have happened: observe first.
+    Enqueue(*t, Action::kDescribe);
+  }
+  (j->state == resetd::v1::JOB_STATE_RUNNING ? metrics_.jobs_running()
+                                             : metrics_.jobs_queued())
+      .Increment();
+  log_.info("event=job_recovered job_id={} instances={} remaining={}",
+            j->job_id, j->tasks.size(), j->remaining);
+  jobs_[j->job_id] = std::move(job);
+  ++version_;
+  j->version = version_;
+  if (j->remaining == 0) FinishJob(*j);
+  return j;
+}
+
+void Scheduler::Forget(const std::string& job_id) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second->remaining > 0) return;
+  for (auto& t : it->second->tasks) dirty_tasks_.erase(t.get());
+  dirty_jobs_.erase(it->second.get());
+  jobs_.erase(it);
+}
+
 JobRun* Scheduler::Find(const std::string& job_id) {
   auto it = jobs_.find(job_id);
   return it == jobs_.end() ? nullptr : it->second.get();
@@ -119,6 +150,7 @@ absl::Time Scheduler::Tick() {
   FireTimers(now);
   Admit();
   absl::Time wake = FlushQueues(now);
+  Flush();
   if (!timers_.empty()) wake = std::min(wake, timers_.top().at);
   {
     absl::MutexLock lock(&inbox_mu_);
@@ -146,12 +178,15 @@ void Scheduler::ProcessOutcomes() {
     metrics_.ObserveLatency(provider, action,
                             absl::ToDoubleSeconds(out.latency));
     if (f.call.action != Action::kDescribe) {
-      StepRecord rec{f.tasks.front().first->job->job_id, f.batch_id, action,
-                     f.call.ids, clock_.Now(), true,
-                     out.status.ok() ? "OK" : ErrorCode(out.status, pe),
-                     out.status.ok() ? out.request_id
-                                     : (pe ? pe->request_id : "")};
-      (void)store_.RecordStep(rec);  // in-memory store; durable later
+      // The result of each job's intent, written with the instances' rows.
+      for (auto& rec : f.intents) {
+        rec.done = true;
+        rec.time = clock_.Now();
+        rec.outcome = out.status.ok() ? "OK" : ErrorCode(out.status, pe);
+        rec.request_id =
+            out.status.ok() ? out.request_id : (pe ? pe->request_id : "");
+        pending_steps_.push_back(std::move(rec));
+      }
     }
     if (!out.status.ok()) {
       OnCallFailed(f, out);
@@ -199,6 +234,7 @@ void Scheduler::Admit() {
 
 absl::Time Scheduler::FlushQueues(absl::Time now) {
   absl::Time wake = absl::InfiniteFuture();
+  if (draining_) return wake;
   for (auto it = queues_.begin(); it != queues_.end();) {
     while (FlushQueue(it->second, now, &wake)) {
     }
@@ -265,18 +301,7 @@ void Scheduler::Send(Queue& q, absl::Time now) {
   const std::string action(ActionName(q.action));
   metrics_.ObserveBatchSize(q.provider->name, action,
                             static_cast<double>(f.tasks.size()));
-  if (q.action != Action::kDescribe) {
-    // Write-ahead: the intent is recorded before the call can reach the cloud.
-    f.batch_id = "c" + std::to_string(f.call.call_id);
-    (void)store_.RecordStep(StepRecord{f.tasks.front().first->job->job_id,
-                                       f.batch_id, action, f.call.ids, now,
-                                       false, "", ""});
-    for (auto& [t, gen] : f.tasks) {
-      if (q.action == Action::kResetPassword) t->reset_sent = true;
-      t->result.set_phase(action + ":sent");
-      Touch(*t);
-    }
-  }
+  if (q.action != Action::kDescribe && !WriteIntent(f, now)) return;
   log_.debug("event=call_sent call_id={} provider={} region={} action={} ids={}",
              f.call.call_id, q.provider->name, LogValue(q.region), action,
              f.tasks.size());
@@ -285,6 +310,70 @@ void Scheduler::Send(Queue& q, absl::Time now) {
   calls_.emplace(id, std::move(f));
   dispatcher_.Dispatch(std::move(call),
                        [this](CallOutcome out) { Deliver(std::move(out)); });
+}
+
+bool Scheduler::WriteIntent(InFlight& f, absl::Time now) {
+  // Write-ahead: the intent, and the rows of its instances (original power
+  // state included), are durable before the call can reach the cloud.
+  const std::string action(ActionName(f.call.action));
+  f.batch_id = "c" + std::to_string(f.call.call_id) + "-" +
+               std::to_string(absl::ToUnixMicros(now));
+  std::map<JobRun*, StepRecord> per_job;
+  std::vector<resetd::v1::StoredInstance> rows;
+  for (auto& [t, gen] : f.tasks) {
+    StepRecord& rec = per_job[t->job];
+    rec.job_id = t->job->job_id;
+    rec.batch_id = f.batch_id;
+    rec.action = action;
+    rec.time = now;
+    rec.instance_ids.push_back(t->id);
+    if (f.call.action == Action::kResetPassword) t->reset_sent = true;
+    t->result.set_phase(action + ":sent");
+    Touch(*t);
+    rows.push_back(ToRecord(*t));
+  }
+  for (auto& [job, rec] : per_job) f.intents.push_back(std::move(rec));
+  absl::Status s = store_.Write(f.intents, rows);
+  if (s.ok()) {
+    for (auto& [t, gen] : f.tasks) dirty_tasks_.erase(t);
+    return true;
+  }
+  // Nothing may be sent that is not recorded: back off and decide again.
+  log_.error("event=store_write_failed action={} ids={} message={}", action,
+             f.tasks.size(), LogValue(std::string(s.message())));
+  for (auto& [t, gen] : f.tasks) {
+    if (f.call.action == Action::kResetPassword) t->reset_sent = false;
+    ScheduleObserve(*t, now + options_.poll_interval);
+  }
+  return false;
+}
+
+void Scheduler::Flush() {
+  if (!dirty_tasks_.empty() || !pending_steps_.empty()) {
+    std::vector<resetd::v1::StoredInstance> rows;
+    rows.reserve(dirty_tasks_.size());
+    for (Task* t : dirty_tasks_) rows.push_back(ToRecord(*t));
+    absl::Status s = store_.Write(pending_steps_, rows);
+    if (!s.ok()) {
+      // Kept dirty: written with the next change. Recovery would observe
+      // these instances again, so nothing unsafe follows from the delay.
+      log_.error("event=store_write_failed rows={} message={}", rows.size(),
+                 LogValue(std::string(s.message())));
+      return;
+    }
+    dirty_tasks_.clear();
+    pending_steps_.clear();
+  }
+  for (JobRun* job : dirty_jobs_) {
+    const bool ended = IsTerminal(job->state);
+    absl::Status s = store_.UpdateJob(job->job_id, job->state, job->cancelled,
+                                      job->update_time, ended);
+    if (!s.ok()) {
+      log_.error("event=store_write_failed job_id={} message={}", job->job_id,
+                 LogValue(std::string(s.message())));
+    }
+  }
+  dirty_jobs_.clear();
 }
 
 void Scheduler::OnDescribed(InFlight& f, const CallOutcome& out) {
@@ -651,6 +740,7 @@ void Scheduler::FinishJob(JobRun& job) {
   // The job has no work left: drop the password.
   job.reset.reset();
   job.update_time = clock_.Now();
+  dirty_jobs_.insert(&job);
   log_.info(
       "event=job_ended job_id={} state={} succeeded={} failed={} "
       "cancelled={} seconds={:.1f}",
@@ -665,6 +755,7 @@ void Scheduler::Cancel(JobRun& job) {
   if (job.cancelled || job.remaining == 0) return;
   job.cancelled = true;
   log_.info("event=job_cancelled job_id={}", job.job_id);
+  dirty_jobs_.insert(&job);
   for (auto& t : job.tasks) {
     if (t->phase == Task::Phase::kDone) continue;
     if (!t->observed_once) {
@@ -718,6 +809,7 @@ void Scheduler::AddStep(Task& t, Action action, absl::Time start,
 }
 
 void Scheduler::Touch(Task& t) {
+  dirty_tasks_.insert(&t);
   ++version_;
   t.version = version_;
   JobRun& job = *t.job;
@@ -725,6 +817,7 @@ void Scheduler::Touch(Task& t) {
   job.update_time = clock_.Now();
   if (job.state == resetd::v1::JOB_STATE_QUEUED) {
     job.state = resetd::v1::JOB_STATE_RUNNING;
+    dirty_jobs_.insert(&job);
     metrics_.jobs_queued().Decrement();
     metrics_.jobs_running().Increment();
   }

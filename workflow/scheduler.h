@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <queue>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct Task {
   enum class Wait { kStable, kState, kOperation };
 
   JobRun* job = nullptr;
+  int index = 0;  // position in the job (the store's key)
   const ProviderEntry* provider = nullptr;
   std::string region;
   std::string id;
@@ -67,6 +69,10 @@ struct Task {
   uint64_t version = 0;
 };
 
+// The store's record of a task, and back.
+resetd::v1::StoredInstance ToRecord(const Task& t);
+void RestoreTask(const resetd::v1::StoredInstance& record, Task& t);
+
 // A job being run.
 struct JobRun {
   std::string job_id;
@@ -94,8 +100,18 @@ class Scheduler {
             EngineOptions options, spdlog::logger* log = nullptr);
 
   // Adds a job; its instances are observed first. `job` must be complete
-  // (tasks with provider, region and id).
+  // (tasks with index, provider, region and id) and already stored.
   JobRun* AddJob(std::unique_ptr<JobRun> job);
+
+  // Resumes a job read back from the store after a restart: every instance
+  // not done is observed again and continues from what the cloud says.
+  JobRun* RecoverJob(std::unique_ptr<JobRun> job);
+
+  // Stops sending calls (shutdown); calls in flight still complete.
+  void Drain() { draining_ = true; }
+
+  // Forgets an ended job (it stays in the store). No-op for running jobs.
+  void Forget(const std::string& job_id);
 
   // Does everything due now; returns the next time it has work (may be
   // InfiniteFuture when idle).
@@ -146,10 +162,13 @@ class Scheduler {
     CloudCall call;
     std::vector<std::pair<Task*, uint64_t>> tasks;
     std::string batch_id;
+    std::vector<StepRecord> intents;  // one per job served by the call
     absl::Time sent;
   };
 
   void ProcessOutcomes();
+  void Flush();
+  bool WriteIntent(InFlight& f, absl::Time now);
   void FireTimers(absl::Time now);
   void Admit();
   absl::Time FlushQueues(absl::Time now);
@@ -197,6 +216,11 @@ class Scheduler {
   uint64_t next_timer_seq_ = 1;
   uint32_t next_group_ = 1;
   uint64_t version_ = 0;
+  bool draining_ = false;
+  // Changes not yet written to the store (written at the end of each Tick).
+  std::set<Task*> dirty_tasks_;
+  std::set<JobRun*> dirty_jobs_;
+  std::vector<StepRecord> pending_steps_;
 
   absl::Mutex inbox_mu_;
   std::vector<CallOutcome> inbox_ ABSL_GUARDED_BY(inbox_mu_);

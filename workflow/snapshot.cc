@@ -11,15 +11,10 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
 }
 }  // namespace
 
-bool IsTerminal(resetd::v1::JobState s) {
-  return s == resetd::v1::JOB_STATE_SUCCEEDED ||
-         s == resetd::v1::JOB_STATE_PARTIALLY_FAILED ||
-         s == resetd::v1::JOB_STATE_FAILED ||
-         s == resetd::v1::JOB_STATE_CANCELLED;
-}
+namespace {
 
-resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
-                                   resetd::v1::JobView view) {
+template <typename Job>
+resetd::v1::ResetJob Header(const Job& job) {
   resetd::v1::ResetJob out;
   out.set_job_id(job.job_id);
   out.set_request_id(job.spec.request_id());
@@ -31,17 +26,38 @@ resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
   out.set_max_unavailable(job.spec.max_unavailable());
   out.set_dry_run(job.spec.dry_run());
   out.set_username(job.spec.username());
-  auto* c = out.mutable_counts();
-  c->set_total(static_cast<int>(job.tasks.size()));
-  for (const auto& t : job.tasks) {
-    switch (t->result.state()) {
-      case resetd::v1::INSTANCE_STATE_SUCCEEDED: c->set_succeeded(c->succeeded() + 1); break;
-      case resetd::v1::INSTANCE_STATE_FAILED: c->set_failed(c->failed() + 1); break;
-      case resetd::v1::INSTANCE_STATE_CANCELLED: c->set_cancelled(c->cancelled() + 1); break;
-      case resetd::v1::INSTANCE_STATE_IN_PROGRESS: c->set_in_progress(c->in_progress() + 1); break;
-      default: c->set_pending(c->pending() + 1); break;
-    }
+  return out;
+}
+
+void Count(resetd::v1::InstanceState state, resetd::v1::InstanceCounts* c) {
+  c->set_total(c->total() + 1);
+  switch (state) {
+    case resetd::v1::INSTANCE_STATE_SUCCEEDED: c->set_succeeded(c->succeeded() + 1); break;
+    case resetd::v1::INSTANCE_STATE_FAILED: c->set_failed(c->failed() + 1); break;
+    case resetd::v1::INSTANCE_STATE_CANCELLED: c->set_cancelled(c->cancelled() + 1); break;
+    case resetd::v1::INSTANCE_STATE_IN_PROGRESS: c->set_in_progress(c->in_progress() + 1); break;
+    default: c->set_pending(c->pending() + 1); break;
   }
+}
+
+}  // namespace
+
+resetd::v1::ResetJob BuildSnapshot(const StoredJob& job,
+                                   resetd::v1::JobView view) {
+  resetd::v1::ResetJob out = Header(job);
+  auto* c = out.mutable_counts();
+  for (const auto& i : job.instances) Count(i.result().state(), c);
+  if (view == resetd::v1::JOB_VIEW_BASIC) return out;
+  *out.mutable_targets() = job.spec.targets();
+  for (const auto& i : job.instances) *out.add_instances() = i.result();
+  return out;
+}
+
+resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
+                                   resetd::v1::JobView view) {
+  resetd::v1::ResetJob out = Header(job);
+  auto* c = out.mutable_counts();
+  for (const auto& t : job.tasks) Count(t->result.state(), c);
   if (view == resetd::v1::JOB_VIEW_BASIC) return out;
   *out.mutable_targets() = job.spec.targets();
   for (const auto& t : job.tasks) *out.add_instances() = t->result;

@@ -11,11 +11,12 @@ namespace resetd::workflow {
 // The job in `view` (FULL includes every instance result and the targets).
 resetd::v1::ResetJob BuildSnapshot(const JobRun& job, resetd::v1::JobView view);
 
+// The job as the store has it (instances needed for counts and FULL).
+resetd::v1::ResetJob BuildSnapshot(const StoredJob& job,
+                                   resetd::v1::JobView view);
+
 // Results of the job's instances changed after `after_version`.
 void AppendChanged(const JobRun& job, uint64_t after_version,
                    resetd::v1::ResetJobEvent* event);
-
-// True for SUCCEEDED, PARTIALLY_FAILED, FAILED and CANCELLED.
-bool IsTerminal(resetd::v1::JobState state);
 
 }  // namespace resetd::workflow

@@ -12,6 +12,7 @@
 #include "spdlog/sinks/ostream_sink.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_cloud_client.h"
+#include "workflow/job_store.h"
 #include "workflow/snapshot.h"
 
 namespace resetd::workflow {
@@ -76,14 +77,54 @@ class SchedulerTest : public ::testing::Test {
     params->password = Secret(std::string(kPassword));
     job->reset = params;
     job->create_time = clock_.Now();
+    StoredJob stored;
+    stored.job_id = job->job_id;
+    stored.request_id = job->spec.request_id();
+    stored.spec = job->spec;
+    stored.password = params->password;
     for (const auto& id : ids) {
       auto t = std::make_unique<Task>();
+      t->job = job.get();
+      t->index = static_cast<int>(job->tasks.size());
       t->provider = &providers_.at("tencent");
       t->region = "ap-guangzhou";
       t->id = id;
+      t->result.set_instance_id(id);
+      t->result.set_provider("tencent");
+      t->result.set_region("ap-guangzhou");
+      stored.instances.push_back(ToRecord(*t));
       job->tasks.push_back(std::move(t));
     }
+    EXPECT_TRUE(store_->InsertJob(stored).ok());
     return scheduler_->AddJob(std::move(job));
+  }
+
+  // Simulates a crash: a new scheduler resumes every unfinished job from
+  // the store, as the engine does at start-up.
+  std::vector<JobRun*> CrashAndRecover() {
+    scheduler_ = std::make_unique<Scheduler>(providers_, clock_, *store_,
+                                             metrics_, dispatcher_, options_);
+    std::vector<JobRun*> out;
+    auto jobs = store_->LoadUnfinished();
+    EXPECT_TRUE(jobs.ok());
+    for (auto& stored : *jobs) {
+      auto job = std::make_unique<JobRun>();
+      job->job_id = stored.job_id;
+      job->spec = stored.spec;
+      job->state = stored.state;
+      job->cancelled = stored.cancelled;
+      auto params = std::make_shared<clients::ResetPasswordParams>();
+      params->password = stored.password;
+      job->reset = params;
+      for (const auto& r : stored.instances) {
+        auto t = std::make_unique<Task>();
+        RestoreTask(r, *t);
+        t->provider = &providers_.at(r.provider());
+        job->tasks.push_back(std::move(t));
+      }
+      out.push_back(scheduler_->RecoverJob(std::move(job)));
+    }
+    return out;
   }
 
   // Drives the scheduler on the fake clock until `done` or no work is left.
@@ -488,6 +529,89 @@ TEST_F(SchedulerTest, ResetResultWithoutRequestIdIsTakenAfterOperating) {
   EXPECT_EQ(job->tasks[1]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
   EXPECT_EQ(job->tasks[1]->result.error().code(), "ResetFailed");
   EXPECT_EQ(cloud_->Get(ids[0]).password, kPassword);
+}
+
+}  // namespace
+}  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+// Crashes after every possible number of ticks of a small job; each time a
+// new scheduler resumes from the store. Whatever the moment, every instance
+// ends with the password and in its original power state, and no instance
+// is stopped twice without a start in between.
+TEST_F(SchedulerTest, RecoveryFromACrashAtAnyTickFinishesSafely) {
+  for (int crash_after = 1; crash_after < 60; crash_after += 3) {
+
+    cloud_ = std::make_shared<FakeCloudClient>(clock_);
+    providers_["tencent"].client = cloud_;
+    store_ = NewInMemoryJobStore();
+    scheduler_.reset();
+    auto running = AddFleet("ins-cr", 4, PowerState::kRunning);
+    auto stopped = AddFleet("ins-cs", 3, PowerState::kStopped);
+    std::vector<std::string> ids = running;
+    ids.insert(ids.end(), stopped.begin(), stopped.end());
+    JobRun* job = AddJob(ids);
+    for (int i = 0; i < crash_after && !IsTerminal(job->state); ++i) {
+      absl::Time next = scheduler_->Tick();
+      if (next == absl::InfiniteFuture()) break;
+      clock_.AdvanceTo(next);
+    }
+    auto recovered = CrashAndRecover();
+    if (!recovered.empty()) {
+      ASSERT_EQ(recovered.size(), 1u);
+      RunJob(recovered[0]);
+      EXPECT_EQ(recovered[0]->state, resetd::v1::JOB_STATE_SUCCEEDED)
+          << "crash after " << crash_after;
+    }
+    for (const auto& id : running) {
+      EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning)
+          << id << " crash after " << crash_after;
+    }
+    for (const auto& id : stopped) {
+      EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped)
+          << id << " crash after " << crash_after;
+    }
+    for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).password, kPassword);
+    std::map<std::string, std::string> last;
+    for (const auto& c : cloud_->calls()) {
+      if (c.action != "Stop" && c.action != "Start") continue;
+      for (const auto& id : c.ids) {
+        EXPECT_FALSE(c.action == "Stop" && last[id] == "Stop")
+            << id << " stopped twice, crash after " << crash_after;
+        last[id] = c.action;
+      }
+    }
+  }
+}
+
+TEST_F(SchedulerTest, IntentIsStoredBeforeTheCallAndResultAfter) {
+  auto ids = AddFleet("ins-w", 2, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  RunUntil([&] { return !Calls("Stop").empty(); });
+  auto steps = store_->Steps(job->job_id);
+  ASSERT_TRUE(steps.ok());
+  ASSERT_FALSE(steps->empty());
+  EXPECT_EQ(steps->front().action, "Stop");
+  EXPECT_EQ(steps->front().instance_ids.size(), 2u);
+  auto stored = store_->GetJob(job->job_id, true);
+  ASSERT_TRUE(stored.ok());
+  for (const auto& r : stored->instances) {
+    EXPECT_EQ(r.original_power_state(), resetd::v1::POWER_STATE_RUNNING)
+        << "original state is durable before the stop";
+  }
+  RunJob(job);
+  steps = store_->Steps(job->job_id);
+  for (const auto& s : *steps) {
+    EXPECT_TRUE(s.done) << s.action;
+    EXPECT_EQ(s.outcome, "OK");
+    EXPECT_FALSE(s.request_id.empty());
+  }
+  auto ended = store_->GetJob(job->job_id, false);
+  EXPECT_EQ(ended->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  auto unfinished = store_->LoadUnfinished();
+  EXPECT_TRUE(unfinished->empty());
 }
 
 }  // namespace

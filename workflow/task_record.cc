@@ -1,0 +1,44 @@
+// Conversion between a task and the store's StoredInstance.
+#include "workflow/power_state_proto.h"
+#include "workflow/scheduler.h"
+
+namespace resetd::workflow {
+
+resetd::v1::StoredInstance ToRecord(const Task& t) {
+  resetd::v1::StoredInstance r;
+  r.set_job_id(t.job->job_id);
+  r.set_index(t.index);
+  r.set_instance_id(t.id);
+  r.set_provider(t.provider->name);
+  r.set_region(t.region);
+  r.set_original_power_state(ToProto(t.original));
+  r.set_reset_sent(t.reset_sent);
+  r.set_reset_done(t.reset_done);
+  r.set_reset_applied(t.reset_applied);
+  r.set_skip_reset(t.skip_reset);
+  r.set_failed(t.failed);
+  r.set_done(t.phase == Task::Phase::kDone);
+  r.set_held_stopped(t.held_stopped);
+  *r.mutable_result() = t.result;
+  return r;
+}
+
+void RestoreTask(const resetd::v1::StoredInstance& r, Task& t) {
+  t.index = r.index();
+  t.id = r.instance_id();
+  t.region = r.region();
+  t.original = FromProto(r.original_power_state());
+  t.reset_sent = r.reset_sent();
+  t.reset_done = r.reset_done();
+  t.reset_applied = r.reset_applied();
+  t.skip_reset = r.skip_reset();
+  t.failed = r.failed();
+  t.held_stopped = r.held_stopped();
+  t.result = r.result();
+  t.observed_once = t.original != clients::PowerState::kUnknown;
+  t.observed.instance_id = t.id;
+  t.observed.state = FromProto(r.result().final_power_state());
+  t.phase = r.done() ? Task::Phase::kDone : Task::Phase::kObserve;
+}
+
+}  // namespace resetd::workflow
