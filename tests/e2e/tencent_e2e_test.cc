@@ -19,13 +19,14 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "resetd/v1/reset_service.grpc.pb.h"
-#include "tests/e2e/subprocess.h"
+#include "tests/e2e/harness.h"
 
 namespace resetd {
 namespace {
 
 using nlohmann::json;
-using resetd::testing::Subprocess;
+using resetd::testing::FakeCloud;
+using resetd::testing::Resetd;
 using resetd::v1::PasswordResetService;
 
 constexpr char kPassword[] = "E2e-Passw0rd!Strong";
@@ -35,124 +36,49 @@ constexpr int kInstances = 300;
 constexpr int kForbidden = 6;
 constexpr double kRate = 10.0;  // resetd's default per action
 
-std::string TempDir() {
-  std::string tmpl = ::testing::TempDir() + "resetd-e2e-XXXXXX";
-  char* dir = mkdtemp(tmpl.data());
-  return dir ? dir : "/tmp";
-}
-
-std::pair<std::string, int> SplitHostPort(const std::string& addr) {
-  auto colon = addr.rfind(':');
-  return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
-}
-
 class TencentE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(TempDir());
+    const std::string dir = resetd::testing::MakeTempDir("resetd-e2e");
     const std::map<std::string, std::string> env = {
         {"TENCENTCLOUD_SECRET_ID", kSecretId},
         {"TENCENTCLOUD_SECRET_KEY", kSecretKey}};
-    fakecloud_ = new Subprocess(
-        {FAKECLOUD_BIN, "--listen", "127.0.0.1:0", "--instances",
-         std::to_string(kInstances), "--running-fraction", "0.6",
-         "--windows-fraction", "0.2", "--forbidden", std::to_string(kForbidden),
-         "--seed", "1234", "--transition-ms", "300:900", "--reset-ms",
-         "200:600"},
-        env, *dir_ + "/fakecloud.log");
-    auto fc = fakecloud_->WaitForLine("listening on ([0-9.:]+)",
-                                      absl::Seconds(20));
-    ASSERT_TRUE(fc.has_value()) << fakecloud_->Output();
-    fakecloud_addr_ = new std::string(*fc);
-    const std::string config = *dir_ + "/resetd.json";
-    std::ofstream(config) << json{
+    cloud_ = new FakeCloud({"--instances", std::to_string(kInstances),
+                            "--running-fraction", "0.6", "--windows-fraction",
+                            "0.2", "--forbidden", std::to_string(kForbidden),
+                            "--seed", "1234", "--transition-ms", "300:900",
+                            "--reset-ms", "200:600"},
+                           env, dir);
+    ASSERT_TRUE(cloud_->ok()) << cloud_->Output();
+    json config = {
         {"grpcListen", "127.0.0.1:0"},
         {"metricsListen", "127.0.0.1:0"},
         {"providers",
          {{{"name", "tencent"},
            {"kind", "tencent_cvm"},
-           {"endpoint", *fakecloud_addr_},
+           {"endpoint", cloud_->address()},
            {"scheme", "http"},
            {"regions", {"ap-guangzhou"}}}}},
-        {"engine", {{"lingerMs", 200}, {"pollIntervalMs", 500}}}}
-                                 .dump();
-    resetd_ = new Subprocess({RESETD_BIN, "--config", config}, env,
-                             *dir_ + "/resetd.log");
-    auto grpc_addr =
-        resetd_->WaitForLine("grpc listening on ([0-9.:]+)", absl::Seconds(20));
-    auto metrics_addr = resetd_->WaitForLine("metrics listening on ([0-9.:]+)",
-                                             absl::Seconds(20));
-    ASSERT_TRUE(grpc_addr && metrics_addr) << resetd_->Output();
-    metrics_addr_ = new std::string(*metrics_addr);
-    auto channel =
-        grpc::CreateChannel(*grpc_addr, grpc::InsecureChannelCredentials());
-    stub_ = PasswordResetService::NewStub(channel).release();
+        {"engine", {{"lingerMs", 200}, {"pollIntervalMs", 500}}}};
+    resetd_ = new Resetd(config, env, dir);
+    ASSERT_TRUE(resetd_->Start()) << resetd_->Output();
   }
 
   static void TearDownTestSuite() {
-    delete stub_;
-    delete resetd_;  // SIGTERM
-    delete fakecloud_;
+    delete resetd_;
+    delete cloud_;
   }
 
-  static json AdminGet(const std::string& path) {
-    auto [host, port] = SplitHostPort(*fakecloud_addr_);
-    httplib::Client client(host, port);
-    auto res = client.Get(path.c_str());
-    if (!res || res->status != 200) return json();
-    return json::parse(res->body);
-  }
-  static void AdminPost(const std::string& path, const json& body = {}) {
-    auto [host, port] = SplitHostPort(*fakecloud_addr_);
-    httplib::Client client(host, port);
-    auto res = client.Post(path.c_str(), body.dump(), "application/json");
-    ASSERT_TRUE(res && res->status == 200) << path;
-  }
-  static std::string Metrics() {
-    auto [host, port] = SplitHostPort(*metrics_addr_);
-    httplib::Client client(host, port);
-    auto res = client.Get("/metrics");
-    return res ? res->body : "";
-  }
+  static PasswordResetService::Stub& stub() { return resetd_->stub(); }
 
-  static std::map<std::string, json> Instances() {
-    std::map<std::string, json> out;
-    for (const auto& i : AdminGet("/_fake/instances")) {
-      out[i["instance_id"].get<std::string>()] = i;
-    }
-    return out;
-  }
-
-  // Creates a job and follows WatchResetJob until it ends; returns the
-  // job's FULL view. Every response is appended to `responses_`.
-  static v1::ResetJob RunJob(v1::CreateResetJobRequest request) {
-    grpc::ClientContext create_ctx;
+  // Creates a job and follows it to its end; returns the FULL view.
+  static v1::ResetJob RunJob(const v1::CreateResetJobRequest& request) {
+    grpc::ClientContext ctx;
     v1::ResetJob created;
-    grpc::Status s = stub_->CreateResetJob(&create_ctx, request, &created);
+    grpc::Status s = stub().CreateResetJob(&ctx, request, &created);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    Record(created);
-    grpc::ClientContext watch_ctx;
-    watch_ctx.set_deadline(std::chrono::system_clock::now() +
-                           std::chrono::minutes(3));
-    v1::WatchResetJobRequest watch;
-    watch.set_job_id(created.job_id());
-    auto reader = stub_->WatchResetJob(&watch_ctx, watch);
-    v1::ResetJobEvent event;
-    while (reader->Read(&event)) Record(event);
-    EXPECT_TRUE(reader->Finish().ok());
-    grpc::ClientContext get_ctx;
-    v1::GetResetJobRequest get;
-    get.set_job_id(created.job_id());
-    get.set_view(v1::JOB_VIEW_FULL);
-    v1::ResetJob job;
-    EXPECT_TRUE(stub_->GetResetJob(&get_ctx, get, &job).ok());
-    Record(job);
-    return job;
-  }
-
-  static void Record(const google::protobuf::Message& m) {
-    responses_->append(m.SerializeAsString());
-    responses_->append(m.DebugString());
+    *responses_ += created.SerializeAsString() + created.DebugString();
+    return resetd::testing::WatchToEnd(stub(), created.job_id(), responses_);
   }
 
   static v1::CreateResetJobRequest Request(const std::vector<std::string>& ids,
@@ -167,12 +93,8 @@ class TencentE2eTest : public ::testing::Test {
     return r;
   }
 
-  static inline std::string* dir_;
-  static inline std::string* fakecloud_addr_;
-  static inline std::string* metrics_addr_;
-  static inline Subprocess* fakecloud_;
-  static inline Subprocess* resetd_;
-  static inline PasswordResetService::Stub* stub_;
+  static inline FakeCloud* cloud_;
+  static inline Resetd* resetd_;
   static inline std::string* responses_ = new std::string();
 };
 
@@ -181,14 +103,14 @@ bool Forbidden(const std::string& state) {
 }
 
 TEST_F(TencentE2eTest, InvalidInputIsRejectedWithFieldDetailsAndCreatesNothing) {
-  AdminPost("/_fake/reset-calls");
+  cloud_->Post("/_fake/reset-calls");
   auto request = Request({"ins-bad", "ins-aaaaaaaa", "ins-aaaaaaaa"}, "e2e-bad");
   request.set_password("short");
   request.set_username(std::string(65, 'u'));
   request.add_targets()->set_provider("nosuchcloud");
   grpc::ClientContext ctx;
   v1::ResetJob job;
-  grpc::Status s = stub_->CreateResetJob(&ctx, request, &job);
+  grpc::Status s = stub().CreateResetJob(&ctx, request, &job);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(s.error_details()));
@@ -211,17 +133,17 @@ TEST_F(TencentE2eTest, InvalidInputIsRejectedWithFieldDetailsAndCreatesNothing) 
   grpc::ClientContext list_ctx;
   v1::ListResetJobsResponse list;
   ASSERT_TRUE(
-      stub_->ListResetJobs(&list_ctx, v1::ListResetJobsRequest(), &list).ok());
+      stub().ListResetJobs(&list_ctx, v1::ListResetJobsRequest(), &list).ok());
   for (const auto& j : list.jobs()) EXPECT_NE(j.request_id(), "e2e-bad");
-  EXPECT_TRUE(AdminGet("/_fake/calls").empty()) << "nothing reached the cloud";
+  EXPECT_TRUE(cloud_->Calls().empty()) << "nothing reached the cloud";
 }
 
 TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
-  auto before = Instances();
+  auto before = cloud_->Instances();
   ASSERT_EQ(before.size(), static_cast<size_t>(kInstances));
   std::vector<std::string> ids;
   for (const auto& [id, i] : before) ids.push_back(id);
-  AdminPost("/_fake/reset-calls");
+  cloud_->Post("/_fake/reset-calls");
 
   v1::ResetJob job = RunJob(Request(ids, "e2e-full"));
   EXPECT_EQ(job.state(), v1::JOB_STATE_PARTIALLY_FAILED);
@@ -230,7 +152,7 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
 
   // Every instance ends in its original power state, with the new password
   // unless its state forbade touching it.
-  auto after = Instances();
+  auto after = cloud_->Instances();
   const std::string digest = Sha256Hex(kPassword);
   std::set<std::string> forbidden;
   for (const auto& [id, b] : before) {
@@ -258,29 +180,24 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
   // What the cloud saw: batches of at most 100, no action over its rate in
   // any one-second window, nothing throttled, forbidden instances never
   // touched, and stop -> reset -> start for running ones.
-  json calls = AdminGet("/_fake/calls");
+  json calls = cloud_->Calls();
   ASSERT_FALSE(calls.empty());
-  std::map<std::string, std::vector<double>> times;
   std::map<std::string, std::vector<std::string>> per_instance;
   for (const auto& c : calls) {
     const std::string action = c["action"];
     EXPECT_LE(c["instance_ids"].size(), 100u) << action;
     EXPECT_NE(c["result"], "RequestLimitExceeded");
     EXPECT_EQ(c["result"], "OK") << action;
-    times[action].push_back(c["time"].get<double>() / 1000.0);
     if (action == "DescribeInstances") continue;
     for (const auto& id : c["instance_ids"]) {
       EXPECT_FALSE(forbidden.count(id)) << action << " touched " << id;
       per_instance[id].push_back(action);
     }
   }
-  for (auto& [action, ts] : times) {
-    std::sort(ts.begin(), ts.end());
-    for (size_t i = 0, j = 0; i < ts.size(); ++i) {
-      while (j < ts.size() && ts[j] < ts[i] + 1.0) ++j;
-      EXPECT_LE(j - i, static_cast<size_t>(kRate)) << action << " at " << ts[i];
-    }
+  for (const auto& [action, most] : resetd::testing::MaxCallsPerSecond(calls)) {
+    EXPECT_LE(most, kRate) << action;
   }
+  EXPECT_TRUE(resetd::testing::StoppedTwiceInARow(calls).empty());
   for (const auto& [id, b] : before) {
     if (b["state"] == "RUNNING") {
       EXPECT_EQ(per_instance[id],
@@ -294,31 +211,31 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
           << id;
     }
   }
-  EXPECT_NE(Metrics().find("resetd_instances_held_stopped 0"),
+  EXPECT_NE(resetd_->Metrics().find("resetd_instances_held_stopped 0"),
             std::string::npos);
 }
 
 TEST_F(TencentE2eTest, SameRequestIdReturnsTheSameJob) {
-  auto ids = std::vector<std::string>{Instances().begin()->first};
+  auto ids = std::vector<std::string>{cloud_->Instances().begin()->first};
   auto request = Request(ids, "e2e-idem");
   request.set_dry_run(true);
   grpc::ClientContext c1, c2, c3;
   v1::ResetJob a, b, c;
-  ASSERT_TRUE(stub_->CreateResetJob(&c1, request, &a).ok());
-  ASSERT_TRUE(stub_->CreateResetJob(&c2, request, &b).ok());
+  ASSERT_TRUE(stub().CreateResetJob(&c1, request, &a).ok());
+  ASSERT_TRUE(stub().CreateResetJob(&c2, request, &b).ok());
   EXPECT_EQ(a.job_id(), b.job_id());
   request.set_max_unavailable(3);
-  EXPECT_EQ(stub_->CreateResetJob(&c3, request, &c).error_code(),
+  EXPECT_EQ(stub().CreateResetJob(&c3, request, &c).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
 TEST_F(TencentE2eTest, ProviderFailureKeepsItsIdentityAndPowerIsRestored) {
   std::string victim;
-  for (const auto& [id, i] : Instances()) {
+  for (const auto& [id, i] : cloud_->Instances()) {
     if (i["state"] == "RUNNING") victim = id;
   }
   ASSERT_FALSE(victim.empty());
-  AdminPost("/_fake/instances/" + victim, {{"reset_fails", true}});
+  cloud_->Post("/_fake/instances/" + victim, {{"reset_fails", true}});
   v1::ResetJob job = RunJob(Request({victim}, "e2e-fail"));
   EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
   ASSERT_EQ(job.instances_size(), 1);
@@ -327,17 +244,17 @@ TEST_F(TencentE2eTest, ProviderFailureKeepsItsIdentityAndPowerIsRestored) {
   EXPECT_FALSE(r.error().message().empty());
   EXPECT_FALSE(r.error().request_id().empty());
   EXPECT_EQ(r.final_power_state(), v1::POWER_STATE_RUNNING);
-  EXPECT_EQ(Instances()[victim]["state"], "RUNNING");
+  EXPECT_EQ(cloud_->Instances()[victim]["state"], "RUNNING");
 }
 
 // Runs last (gtest keeps declaration order within a suite).
 TEST_F(TencentE2eTest, PasswordAppearsInNoLogMetricOrResponse) {
   ASSERT_FALSE(responses_->empty());
   EXPECT_EQ(responses_->find(kPassword), std::string::npos);
-  EXPECT_EQ(Metrics().find(kPassword), std::string::npos);
+  EXPECT_EQ(resetd_->Metrics().find(kPassword), std::string::npos);
   EXPECT_EQ(resetd_->Output().find(kPassword), std::string::npos);
-  EXPECT_EQ(fakecloud_->Output().find(kPassword), std::string::npos);
-  EXPECT_EQ(AdminGet("/_fake/calls").dump().find(kPassword),
+  EXPECT_EQ(cloud_->Output().find(kPassword), std::string::npos);
+  EXPECT_EQ(cloud_->Calls().dump().find(kPassword),
             std::string::npos);
   EXPECT_NE(resetd_->Output().find("event=rpc"), std::string::npos)
       << "the log was captured";
