@@ -14,6 +14,7 @@ namespace {
 using resetd::v1::Config;
 using resetd::v1::EngineConfig;
 using resetd::v1::ProviderConfig;
+using resetd::v1::StoreConfig;
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -113,6 +114,43 @@ void CheckEngine(const EngineConfig& e, std::vector<std::string>& errors) {
   }
 }
 
+bool IsValidKeyId(const std::string& id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void DefaultStore(StoreConfig& store) {
+  if (store.retention_hours() == 0) {
+    store.set_retention_hours(static_cast<int>(
+        absl::ToInt64Hours(workflow::EngineOptions().retention)));
+  }
+}
+
+void CheckStore(const StoreConfig& store, std::vector<std::string>& errors) {
+  if (store.retention_hours() <= 0) {
+    errors.push_back("store.retention_hours: must be > 0");
+  }
+  std::set<std::string> ids;
+  for (int i = 0; i < store.keys_size(); ++i) {
+    const auto& key = store.keys(i);
+    const std::string at = "store.keys[" + std::to_string(i) + "]";
+    if (!IsValidKeyId(key.id())) {
+      errors.push_back(at +
+                       ".id: must be 1-32 characters of A-Z a-z 0-9 . _ -");
+    } else if (!ids.insert(key.id()).second) {
+      errors.push_back(at + ".id: duplicate " + Quote(key.id()));
+    }
+    if (key.file().empty() == key.env().empty()) {
+      errors.push_back(at + ": set exactly one of file and env");
+    }
+  }
+}
+
 std::string JoinErrors(const std::vector<std::string>& errors) {
   std::string out;
   for (const std::string& e : errors) out += (out.empty() ? "" : "; ") + e;
@@ -129,6 +167,10 @@ void ApplyConfigDefaults(Config& config) {
   if (config.log_level().empty()) config.set_log_level(kDefaultLogLevel);
   for (ProviderConfig& p : *config.mutable_providers()) DefaultProvider(p);
   DefaultEngine(*config.mutable_engine());
+  DefaultStore(*config.mutable_store());
+  if (config.shutdown_grace_s() == 0) {
+    config.set_shutdown_grace_s(kDefaultShutdownGraceS);
+  }
 }
 
 absl::Status ValidateConfig(const Config& config) {
@@ -144,6 +186,10 @@ absl::Status ValidateConfig(const Config& config) {
     CheckProvider(p, at, errors);
   }
   CheckEngine(config.engine(), errors);
+  CheckStore(config.store(), errors);
+  if (config.shutdown_grace_s() <= 0) {
+    errors.push_back("shutdown_grace_s: must be > 0");
+  }
   static const std::set<std::string> kLevels = {
       "trace", "debug", "info", "warn", "error", "critical", "off"};
   if (!kLevels.count(config.log_level())) {
@@ -184,7 +230,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   return ParseConfig(text.str(), path);
 }
 
-workflow::EngineOptions EngineOptionsFromConfig(const EngineConfig& e) {
+workflow::EngineOptions EngineOptionsFromConfig(const Config& config) {
+  const EngineConfig& e = config.engine();
   workflow::EngineOptions o;
   o.linger = absl::Milliseconds(e.linger_ms());
   o.poll_interval = absl::Milliseconds(e.poll_interval_ms());
@@ -192,6 +239,7 @@ workflow::EngineOptions EngineOptionsFromConfig(const EngineConfig& e) {
   o.max_retries = e.max_retries();
   o.worker_threads = e.worker_threads();
   o.rate_headroom = e.rate_headroom();
+  o.retention = absl::Hours(config.store().retention_hours());
   return o;
 }
 

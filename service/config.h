@@ -18,6 +18,9 @@ inline constexpr char kDefaultLogLevel[] = "info";
 inline constexpr double kDefaultRatePerSecond = 10.0;
 inline constexpr int kDefaultRequestTimeoutMs = 10000;
 inline constexpr int kDefaultConnectTimeoutMs = 3000;
+// Kubernetes waits 30 s after SIGTERM by default: in-flight cloud calls get
+// most of it, open RPCs the rest.
+inline constexpr int kDefaultShutdownGraceS = 20;
 
 // Reads, parses, defaults and validates the config at `path`. Fails with
 // kNotFound when the file cannot be read and kInvalidArgument when it does
@@ -33,17 +36,23 @@ absl::StatusOr<resetd::v1::Config> ParseConfig(std::string_view json,
 // Fills every unset field with its default: listen addresses, log level,
 // per provider the kind's endpoint, scheme "https", account = name,
 // max_batch = the kind's cap, timeouts, credential variables; engine values
-// from workflow::EngineOptions. Unknown kinds keep empty per-kind defaults.
+// and store.retention_hours from workflow::EngineOptions; shutdown_grace_s.
+// Unknown kinds keep empty per-kind defaults. store.path and store.keys have
+// no default (no path: in-memory store; no keys: $RESETD_STORE_KEY).
 void ApplyConfigDefaults(resetd::v1::Config& config);
 
 // Checks a defaulted config: provider names non-empty and unique, kind
 // known, scheme http or https, endpoint set, rates > 0 with non-empty
 // unique actions, max_batch 1..the kind's cap (100), timeouts > 0, engine
-// values in range, log level known. kInvalidArgument listing every problem.
+// values in range, log level known, store.retention_hours and
+// shutdown_grace_s > 0, store keys with a valid unique id ([A-Za-z0-9._-],
+// 1-32) and exactly one of file and env. kInvalidArgument listing every
+// problem. Key material itself is read (and checked) at start-up, not here.
 absl::Status ValidateConfig(const resetd::v1::Config& config);
 
-// The engine options the config asks for (config must be defaulted).
+// The engine options the config asks for: config.engine's values and
+// store.retention_hours as `retention` (config must be defaulted).
 workflow::EngineOptions EngineOptionsFromConfig(
-    const resetd::v1::EngineConfig& engine);
+    const resetd::v1::Config& config);
 
 }  // namespace resetd::service

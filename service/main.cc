@@ -27,15 +27,16 @@
 #include "service/service_metrics.h"
 #include "service/validation.h"
 #include "workflow/engine.h"
+#include "workflow/fingerprint.h"
 #include "workflow/job_store.h"
+#include "workflow/keyring.h"
 #include "workflow/metrics.h"
+#include "workflow/sqlite_job_store.h"
 
 namespace resetd::service {
 namespace {
 
-// Kubernetes waits 30 s by default after SIGTERM: in-flight cloud calls get
-// most of it, open RPCs the rest.
-constexpr absl::Duration kEngineGrace = absl::Seconds(20);
+// After the engine's grace (config shutdown_grace_s): open RPCs get this.
 constexpr absl::Duration kServerGrace = absl::Seconds(5);
 
 struct Flags {
@@ -112,9 +113,11 @@ int WaitForSignal(const sigset_t& set) {
 
 // What a running server consists of; members are destroyed bottom-up.
 struct Running {
+  absl::Duration engine_grace;
   std::shared_ptr<prometheus::Registry> registry;
   std::unique_ptr<workflow::WorkflowMetrics> workflow_metrics;
   std::unique_ptr<workflow::JobStore> store;
+  std::shared_ptr<const workflow::Fingerprinter> fingerprinter;
   std::unique_ptr<workflow::Engine> engine;
   std::unique_ptr<ServiceMetrics> service_metrics;
   std::unique_ptr<RequestValidator> validator;
@@ -123,16 +126,47 @@ struct Running {
   std::unique_ptr<MetricsServer> metrics_server;
 };
 
+// No path: jobs in memory, fingerprints under a per-process key.
+void OpenMemoryStore(spdlog::logger& log, Running& r) {
+  r.store = workflow::NewInMemoryJobStore();
+  r.fingerprinter = workflow::NewEphemeralFingerprinter();
+  log.warn("event=store_opened kind=memory message={}",
+           LogValue("jobs are lost on restart; set store.path to keep them"));
+}
+
+// The store the config asks for, with the fingerprinter under the same
+// keys so that request_id idempotency survives restarts with the jobs.
+absl::Status OpenStore(const resetd::v1::StoreConfig& config,
+                       spdlog::logger& log, Running& r) {
+  if (config.path().empty()) {
+    OpenMemoryStore(log, r);
+    return absl::OkStatus();
+  }
+  auto loaded = workflow::LoadKeyring(config);  // messages name the key
+  if (!loaded.ok()) return loaded.status();
+  auto keyring = std::make_shared<const workflow::Keyring>(*std::move(loaded));
+  auto store = workflow::NewSqliteJobStore(config.path(), keyring);
+  if (!store.ok()) return store.status();
+  r.store = *std::move(store);
+  r.fingerprinter = workflow::NewMacFingerprinter(
+      keyring->current_id(),
+      [keyring](const std::string& key_id, const std::string& data) {
+        return keyring->Mac(key_id, data);
+      });
+  log.info("event=store_opened kind=sqlite path={} key={}",
+           LogValue(config.path()), LogValue(keyring->current_id()));
+  return absl::OkStatus();
+}
+
 absl::Status StartEngine(const resetd::v1::Config& config,
                          std::shared_ptr<spdlog::logger> log, Running& r) {
   auto providers = BuildProviderRegistry(config, MakeClientFactory());
   if (!providers.ok()) return providers.status();
+  if (absl::Status s = OpenStore(config.store(), *log, r); !s.ok()) return s;
   r.workflow_metrics = std::make_unique<workflow::WorkflowMetrics>(*r.registry);
-  r.store = workflow::NewInMemoryJobStore();
-  r.engine = workflow::NewEngine(*std::move(providers), RealClock(), *r.store,
-                                 *r.workflow_metrics,
-                                 EngineOptionsFromConfig(config.engine()),
-                                 std::move(log));
+  r.engine = workflow::NewEngine(
+      *std::move(providers), RealClock(), *r.store, *r.workflow_metrics,
+      EngineOptionsFromConfig(config), std::move(log), r.fingerprinter);
   r.engine->Start();
   return absl::OkStatus();
 }
@@ -172,10 +206,14 @@ absl::Status StartMetrics(const resetd::v1::Config& config, spdlog::logger& log,
 void Stop(Running& r, spdlog::logger& log) {
   if (r.server) r.server->GetHealthCheckService()->Shutdown();
   if (r.service) r.service->BeginShutdown();
-  if (r.engine) r.engine->Shutdown(kEngineGrace);
+  const absl::Time start = absl::Now();
+  if (r.engine) r.engine->Shutdown(r.engine_grace);
+  log.info("event=engine_stopped seconds={:.3f}",
+           absl::ToDoubleSeconds(absl::Now() - start));
   if (r.server)
     r.server->Shutdown(absl::ToChronoTime(absl::Now() + kServerGrace));
-  log.info("event=stopped");
+  log.info("event=stopped seconds={:.3f}",
+           absl::ToDoubleSeconds(absl::Now() - start));
 }
 
 int Run(const Flags& flags) {
@@ -192,6 +230,7 @@ int Run(const Flags& flags) {
   }
   log->set_level(*level);
   Running r;
+  r.engine_grace = absl::Seconds(config->shutdown_grace_s());
   r.registry = std::make_shared<prometheus::Registry>();
   absl::Status started = StartEngine(*config, log, r);
   if (started.ok()) started = StartGrpc(*config, *log, r);

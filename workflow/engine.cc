@@ -27,6 +27,22 @@ constexpr int kMaxPageSize = 500;
 constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
 constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
 
+// Spells out the defaults, so that leaving a field unset and setting its
+// default are the same content for idempotency.
+void Normalize(CreateResetJobRequest& r) {
+  if (r.stop_mode() == resetd::v1::STOP_MODE_UNSPECIFIED) {
+    r.set_stop_mode(resetd::v1::STOP_MODE_SOFT);
+  }
+  if (r.power_policy() == resetd::v1::POWER_POLICY_UNSPECIFIED) {
+    r.set_power_policy(resetd::v1::POWER_POLICY_RESTORE_ORIGINAL);
+  }
+  for (auto& t : *r.mutable_targets()) {
+    if (t.os_type() == resetd::v1::OS_TYPE_UNSPECIFIED) {
+      t.set_os_type(resetd::v1::OS_TYPE_LINUX);
+    }
+  }
+}
+
 int64_t ToUnixNanos(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000000LL + t.nanos();
 }
@@ -88,6 +104,7 @@ class EngineImpl final : public Engine {
     Secret password(std::move(*request.mutable_password()));
     WipeString(*request.mutable_password());
     request.clear_password();
+    Normalize(request);
     absl::MutexLock lock(&mu_);
     if (shutting_down_) {
       return absl::UnavailableError("resetd is shutting down; retry elsewhere");

@@ -1,5 +1,8 @@
 #include "workflow/metrics.h"
 
+#include <cctype>
+#include <string_view>
+
 namespace resetd::workflow {
 
 namespace {
@@ -95,8 +98,13 @@ void WorkflowMetrics::CountInstanceResult(const std::string& result) {
   instances_.Add({{"result", result}}).Increment();
 }
 
-void WorkflowMetrics::CountJobEnded(const std::string& state) {
-  jobs_ended_.Add({{"state", state}}).Increment();
+void WorkflowMetrics::CountJobEnded(resetd::v1::JobState state) {
+  // Lower case, like every other state label.
+  std::string name = resetd::v1::JobState_Name(state);
+  constexpr std::string_view kPrefix = "JOB_STATE_";
+  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
+  for (char& c : name) c = static_cast<char>(std::tolower(c));
+  jobs_ended_.Add({{"state", name}}).Increment();
 }
 
 void WorkflowMetrics::CountStep(const std::string& action,

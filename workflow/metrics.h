@@ -9,6 +9,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "resetd/v1/reset_service.pb.h"
 
 namespace resetd::workflow {
 
@@ -34,8 +35,9 @@ class WorkflowMetrics {
   void CountThrottled(const std::string& provider, const std::string& action);
   // resetd_instances_total{result}: result in succeeded|failed|cancelled.
   void CountInstanceResult(const std::string& result);
-  // resetd_jobs_total{state}: jobs that reached a terminal state.
-  void CountJobEnded(const std::string& state);
+  // resetd_jobs_total{state}: jobs that reached a terminal state
+  // (succeeded|partially_failed|failed|cancelled).
+  void CountJobEnded(resetd::v1::JobState state);
   // resetd_jobs{state}: jobs currently in a state (queued|running).
   prometheus::Gauge& jobs_queued() { return *jobs_queued_; }
   prometheus::Gauge& jobs_running() { return *jobs_running_; }

@@ -255,10 +255,13 @@ bool Scheduler::FlushQueue(Queue& q, absl::Time now, absl::Time* wake) {
   while (!q.entries.empty() && stale(q.entries.front())) q.entries.pop_front();
   if (q.entries.empty()) return false;
   const int max = MaxBatch(*q.provider, q.action);
-  size_t live = std::count_if(q.entries.begin(), q.entries.end(),
-                              [&](const QueueEntry& e) { return !stale(e); });
+  // Only whether a full batch is waiting matters: stop counting at max.
+  int live = 0;
+  for (auto it = q.entries.begin(); it != q.entries.end() && live < max; ++it) {
+    if (!stale(*it)) ++live;
+  }
   absl::Time ready_at = q.entries.front().enqueued + options_.linger;
-  if (static_cast<int>(live) < max && ready_at > now) {
+  if (live < max && ready_at > now) {
     *wake = std::min(*wake, ready_at);
     return false;
   }
@@ -736,7 +739,7 @@ void Scheduler::FinishJob(JobRun& job) {
     job.state = resetd::v1::JOB_STATE_PARTIALLY_FAILED;
   }
   (was_running ? metrics_.jobs_running() : metrics_.jobs_queued()).Decrement();
-  metrics_.CountJobEnded(std::string(resetd::v1::JobState_Name(job.state)));
+  metrics_.CountJobEnded(job.state);
   // The job has no work left: drop the password.
   job.reset.reset();
   job.update_time = clock_.Now();

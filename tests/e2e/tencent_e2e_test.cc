@@ -224,6 +224,13 @@ TEST_F(TencentE2eTest, SameRequestIdReturnsTheSameJob) {
   ASSERT_TRUE(stub().CreateResetJob(&c1, request, &a).ok());
   ASSERT_TRUE(stub().CreateResetJob(&c2, request, &b).ok());
   EXPECT_EQ(a.job_id(), b.job_id());
+  // Spelling out a default is the same content.
+  request.set_power_policy(v1::POWER_POLICY_RESTORE_ORIGINAL);
+  request.set_stop_mode(v1::STOP_MODE_SOFT);
+  grpc::ClientContext c4;
+  v1::ResetJob d;
+  ASSERT_TRUE(stub().CreateResetJob(&c4, request, &d).ok());
+  EXPECT_EQ(d.job_id(), a.job_id());
   request.set_max_unavailable(3);
   EXPECT_EQ(stub().CreateResetJob(&c3, request, &c).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);

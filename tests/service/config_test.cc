@@ -41,13 +41,56 @@ TEST(ConfigTest, AppliesDefaults) {
   EXPECT_EQ(p.credentials().secret_id_env(), "TENCENTCLOUD_SECRET_ID");
   EXPECT_EQ(p.credentials().secret_key_env(), "TENCENTCLOUD_SECRET_KEY");
   const workflow::EngineOptions defaults;
-  const auto options = EngineOptionsFromConfig(config->engine());
+  const auto options = EngineOptionsFromConfig(*config);
   EXPECT_EQ(options.linger, defaults.linger);
   EXPECT_EQ(options.poll_interval, defaults.poll_interval);
   EXPECT_EQ(options.transition_timeout, defaults.transition_timeout);
   EXPECT_EQ(options.max_retries, defaults.max_retries);
   EXPECT_EQ(options.worker_threads, defaults.worker_threads);
   EXPECT_DOUBLE_EQ(options.rate_headroom, defaults.rate_headroom);
+  EXPECT_EQ(options.retention, defaults.retention);
+  EXPECT_EQ(config->store().retention_hours(), 168);
+  EXPECT_EQ(config->store().path(), "");
+  EXPECT_EQ(config->store().keys_size(), 0);
+  EXPECT_EQ(config->shutdown_grace_s(), 20);
+}
+
+TEST(ConfigTest, StoreAndShutdownValuesAreKept) {
+  auto config = ParseConfig(R"({
+    "providers": [{"name": "t", "kind": "tencent_cvm"}],
+    "store": {"path": "/var/lib/resetd/jobs.db", "retentionHours": 24,
+              "keys": [{"id": "k2", "file": "/etc/resetd/k2"},
+                       {"id": "k1", "env": "OLD_KEY"}]},
+    "shutdownGraceS": 25
+  })",
+                            "t.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->store().path(), "/var/lib/resetd/jobs.db");
+  EXPECT_EQ(config->store().keys(0).id(), "k2");
+  EXPECT_EQ(config->store().keys(1).env(), "OLD_KEY");
+  EXPECT_EQ(config->shutdown_grace_s(), 25);
+  EXPECT_EQ(EngineOptionsFromConfig(*config).retention, absl::Hours(24));
+}
+
+TEST(ConfigTest, StoreProblemsAreAllReported) {
+  auto config = ParseConfig(R"({
+    "providers": [{"name": "t", "kind": "tencent_cvm"}],
+    "store": {"path": "/x.db", "retentionHours": -1,
+              "keys": [{"id": "a", "file": "/k", "env": "K"},
+                       {"id": "a", "env": "K2"},
+                       {"id": "bad id", "env": "K3"},
+                       {"id": "b"}]},
+    "shutdownGraceS": -5
+  })",
+                            "t.json");
+  ASSERT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string m(config.status().message());
+  EXPECT_THAT(m, HasSubstr("store.retention_hours: must be > 0"));
+  EXPECT_THAT(m, HasSubstr("store.keys[0]: set exactly one of file and env"));
+  EXPECT_THAT(m, HasSubstr("store.keys[1].id: duplicate \"a\""));
+  EXPECT_THAT(m, HasSubstr("store.keys[2].id: must be 1-32 characters"));
+  EXPECT_THAT(m, HasSubstr("store.keys[3]: set exactly one of file and env"));
+  EXPECT_THAT(m, HasSubstr("shutdown_grace_s: must be > 0"));
 }
 
 TEST(ConfigTest, KeepsExplicitValues) {
@@ -63,8 +106,7 @@ TEST(ConfigTest, KeepsExplicitValues) {
   EXPECT_EQ(config->grpc_listen(), "127.0.0.1:0");
   EXPECT_EQ(config->providers(0).max_batch(), 20);
   EXPECT_EQ(config->providers(0).scheme(), "http");
-  EXPECT_EQ(EngineOptionsFromConfig(config->engine()).linger,
-            absl::Milliseconds(50));
+  EXPECT_EQ(EngineOptionsFromConfig(*config).linger, absl::Milliseconds(50));
   EXPECT_EQ(config->engine().worker_threads(), 4);
 }
 

@@ -1,0 +1,473 @@
+// The JobStore contract, run against every implementation: whatever the
+// engine relies on must hold for the in-memory store and the SQLite store
+// alike.
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/workflow/job_store_test_util.h"
+#include "workflow/job_store.h"
+#include "workflow/keyring.h"
+#include "workflow/sqlite_job_store.h"
+
+namespace resetd::workflow {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using resetd::v1::JobState;
+using ::testing::ElementsAre;
+using testing::MakeInstance;
+using testing::MakeJob;
+using testing::MakeStep;
+using testing::T;
+
+struct StoreKind {
+  std::string name;
+  std::function<std::unique_ptr<JobStore>(const std::string& path)> make;
+};
+
+std::unique_ptr<JobStore> MakeSqlite(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  auto store = NewSqliteJobStore(
+      path, std::make_shared<const Keyring>(Keyring::Ephemeral()));
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+class JobStoreContractTest : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();
+    for (char& c : name) c = std::isalnum(c) ? c : '_';
+    // The pid keeps concurrent runs (other build trees) apart.
+    path_ = ::testing::TempDir() + "/contract_" + std::to_string(::getpid()) +
+            "_" + name + ".db";
+    store_ = GetParam().make(path_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  void Insert(const StoredJob& job) {
+    ASSERT_TRUE(store_->InsertJob(job).ok());
+  }
+
+  std::vector<std::string> Ids(const std::vector<StoredJob>& jobs) {
+    std::vector<std::string> ids;
+    for (const auto& j : jobs) ids.push_back(j.job_id);
+    return ids;
+  }
+
+  std::vector<std::string> List(const JobFilter& filter) {
+    auto jobs = store_->ListJobs(filter);
+    EXPECT_TRUE(jobs.ok()) << jobs.status();
+    return jobs.ok() ? Ids(*jobs) : std::vector<std::string>{};
+  }
+
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::remove((path_ + suffix).c_str());
+    }
+  }
+
+  std::string path_;
+  std::unique_ptr<JobStore> store_;
+};
+
+void ExpectSameJob(const StoredJob& got, const StoredJob& want) {
+  EXPECT_EQ(got.job_id, want.job_id);
+  EXPECT_EQ(got.request_id, want.request_id);
+  EXPECT_EQ(got.fingerprint, want.fingerprint);
+  EXPECT_TRUE(MessageDifferencer::Equals(got.spec, want.spec));
+  EXPECT_EQ(got.state, want.state);
+  EXPECT_EQ(got.cancelled, want.cancelled);
+  EXPECT_EQ(got.create_time, want.create_time);
+  EXPECT_EQ(got.update_time, want.update_time);
+}
+
+void ExpectSameInstances(const StoredJob& got, const StoredJob& want) {
+  ASSERT_EQ(got.instances.size(), want.instances.size());
+  for (size_t i = 0; i < got.instances.size(); ++i) {
+    EXPECT_TRUE(MessageDifferencer::Equals(got.instances[i], want.instances[i]))
+        << got.instances[i].DebugString();
+  }
+}
+
+TEST_P(JobStoreContractTest, InsertedJobReadsBackWithoutPassword) {
+  StoredJob job = MakeJob("j1", 0, 3);
+  job.state = resetd::v1::JOB_STATE_RUNNING;
+  job.cancelled = true;
+  job.update_time = T(5) + absl::Nanoseconds(7);
+  Insert(job);
+  auto bare = store_->GetJob("j1", /*with_instances=*/false);
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  ExpectSameJob(*bare, job);
+  EXPECT_TRUE(bare->password.empty());
+  EXPECT_TRUE(bare->instances.empty());
+  auto full = store_->GetJob("j1", /*with_instances=*/true);
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full->password.empty());
+  ExpectSameInstances(*full, job);
+}
+
+TEST_P(JobStoreContractTest, InstancesComeBackInIndexOrder) {
+  StoredJob job = MakeJob("j1", 0, 0);
+  for (int i : {2, 0, 1}) job.instances.push_back(MakeInstance("j1", i));
+  Insert(job);
+  auto got = store_->GetJob("j1", true);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->instances.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(got->instances[i].index(), i);
+}
+
+TEST_P(JobStoreContractTest, UnknownJobIsNotFound) {
+  EXPECT_EQ(store_->GetJob("nope", false).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_
+          ->UpdateJob("nope", resetd::v1::JOB_STATE_RUNNING, false, T(1), false)
+          .code(),
+      absl::StatusCode::kNotFound);
+}
+
+TEST_P(JobStoreContractTest, TakenJobIdOrRequestIdIsAlreadyExists) {
+  Insert(MakeJob("j1", 0));
+  StoredJob same_id = MakeJob("j1", 1, 5);
+  same_id.request_id = "other";
+  EXPECT_EQ(store_->InsertJob(same_id).code(),
+            absl::StatusCode::kAlreadyExists);
+  StoredJob same_request = MakeJob("j2", 1);
+  same_request.request_id = "req-j1";
+  EXPECT_EQ(store_->InsertJob(same_request).code(),
+            absl::StatusCode::kAlreadyExists);
+  // Neither rejected job left anything behind.
+  auto got = store_->GetJob("j1", true);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->request_id, "req-j1");
+  EXPECT_EQ(got->instances.size(), 2u);
+  EXPECT_EQ(store_->GetJob("j2", false).status().code(),
+            absl::StatusCode::kNotFound);
+  auto by_other = store_->FindByRequestId("other");
+  ASSERT_TRUE(by_other.ok());
+  EXPECT_FALSE(by_other->has_value());
+}
+
+TEST_P(JobStoreContractTest, FindByRequestIdIsTheIdempotencyKey) {
+  StoredJob job = MakeJob("j1", 0);
+  Insert(job);
+  auto found = store_->FindByRequestId("req-j1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  ExpectSameJob(**found, job);
+  EXPECT_TRUE((*found)->password.empty());
+  EXPECT_TRUE((*found)->instances.empty());
+  auto missing = store_->FindByRequestId("req-unknown");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(JobStoreContractTest, UpdateJobChangesStateAndKeepsTheRest) {
+  StoredJob job = MakeJob("j1", 0);
+  Insert(job);
+  ASSERT_TRUE(
+      store_->UpdateJob("j1", resetd::v1::JOB_STATE_RUNNING, true, T(9), false)
+          .ok());
+  auto got = store_->GetJob("j1", true);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, resetd::v1::JOB_STATE_RUNNING);
+  EXPECT_TRUE(got->cancelled);
+  EXPECT_EQ(got->update_time, T(9));
+  EXPECT_EQ(got->create_time, T(0));
+  ExpectSameInstances(*got, job);
+  auto unfinished = store_->LoadUnfinished();
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_TRUE(unfinished->front().password.Equals(job.password));
+}
+
+TEST_P(JobStoreContractTest, ClearPasswordDropsItForGood) {
+  Insert(MakeJob("j1", 0));
+  ASSERT_TRUE(store_
+                  ->UpdateJob("j1", resetd::v1::JOB_STATE_RUNNING, false, T(1),
+                              /*clear_password=*/true)
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->UpdateJob("j1", resetd::v1::JOB_STATE_RUNNING, false, T(2),
+                              /*clear_password=*/false)
+                  .ok());
+  auto unfinished = store_->LoadUnfinished();
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_TRUE(unfinished->front().password.empty());
+}
+
+TEST_P(JobStoreContractTest, JobWithoutPasswordLoadsWithEmptyPassword) {
+  Insert(MakeJob("j1", 0, 1, /*password=*/""));
+  auto unfinished = store_->LoadUnfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status();
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_TRUE(unfinished->front().password.empty());
+}
+
+TEST_P(JobStoreContractTest, WriteReplacesInstanceRowsByJobAndIndex) {
+  Insert(MakeJob("j1", 0, 3));
+  Insert(MakeJob("j2", 0, 3));
+  auto changed = MakeInstance("j1", 1);
+  changed.set_reset_sent(true);
+  changed.set_held_stopped(true);
+  changed.mutable_result()->set_phase("stopping");
+  auto added = MakeInstance("j1", 7);
+  ASSERT_TRUE(store_->Write({}, {changed, added}).ok());
+  auto j1 = store_->GetJob("j1", true);
+  ASSERT_TRUE(j1.ok());
+  ASSERT_EQ(j1->instances.size(), 4u);
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(j1->instances[0], MakeInstance("j1", 0)));
+  EXPECT_TRUE(MessageDifferencer::Equals(j1->instances[1], changed));
+  EXPECT_TRUE(MessageDifferencer::Equals(j1->instances[3], added));
+  auto j2 = store_->GetJob("j2", true);
+  ASSERT_TRUE(j2.ok());
+  EXPECT_FALSE(j2->instances[1].reset_sent());
+}
+
+TEST_P(JobStoreContractTest, WriteIsAllOrNothing) {
+  Insert(MakeJob("j1", 0));
+  auto changed = MakeInstance("j1", 0);
+  changed.set_failed(true);
+  const StepRecord step = MakeStep("j1", "b1", "Stop", 1);
+  EXPECT_EQ(store_->Write({step}, {changed, MakeInstance("ghost", 0)}).code(),
+            absl::StatusCode::kNotFound);
+  auto steps = store_->Steps("j1");
+  ASSERT_TRUE(steps.ok());
+  EXPECT_TRUE(steps->empty());
+  auto got = store_->GetJob("j1", true);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->instances[0].failed());
+}
+
+TEST_P(JobStoreContractTest, StepResultReplacesItsIntentInPlace) {
+  Insert(MakeJob("j1", 0));
+  auto stopping = MakeInstance("j1", 0);
+  stopping.set_held_stopped(true);
+  ASSERT_TRUE(
+      store_->Write({MakeStep("j1", "b1", "Stop", 1)}, {stopping}).ok());
+  ASSERT_TRUE(store_->Write({MakeStep("j1", "b2", "Stop", 2)}, {}).ok());
+  StepRecord result = MakeStep("j1", "b1", "Stop", 3);
+  result.done = true;
+  result.outcome = "OK";
+  result.request_id = "prov-req-1";
+  result.instance_ids = {"ins-100000"};
+  ASSERT_TRUE(store_->Write({result}, {}).ok());
+  auto steps = store_->Steps("j1");
+  ASSERT_TRUE(steps.ok());
+  ASSERT_EQ(steps->size(), 2u);
+  const StepRecord& first = (*steps)[0];
+  EXPECT_EQ(first.batch_id, "b1");
+  EXPECT_TRUE(first.done);
+  EXPECT_EQ(first.outcome, "OK");
+  EXPECT_EQ(first.request_id, "prov-req-1");
+  EXPECT_EQ(first.time, T(3));
+  EXPECT_THAT(first.instance_ids, ElementsAre("ins-100000"));
+  const StepRecord& second = (*steps)[1];
+  EXPECT_EQ(second.batch_id, "b2");
+  EXPECT_EQ(second.job_id, "j1");
+  EXPECT_EQ(second.action, "Stop");
+  EXPECT_FALSE(second.done);
+  EXPECT_THAT(second.instance_ids, ElementsAre("ins-100000", "ins-100001"));
+  EXPECT_EQ(second.time, T(2));
+}
+
+TEST_P(JobStoreContractTest, OneCallServingTwoJobsHasOneRecordPerJob) {
+  Insert(MakeJob("j1", 0));
+  Insert(MakeJob("j2", 0));
+  StepRecord a = MakeStep("j1", "shared", "ResetPassword", 1);
+  StepRecord b = MakeStep("j2", "shared", "ResetPassword", 1);
+  b.instance_ids = {"ins-2"};
+  ASSERT_TRUE(store_->Write({a, b}, {}).ok());
+  a.done = true;
+  a.outcome = "InvalidPassword";
+  ASSERT_TRUE(store_->Write({a}, {}).ok());
+  auto s1 = store_->Steps("j1");
+  auto s2 = store_->Steps("j2");
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  ASSERT_EQ(s1->size(), 1u);
+  ASSERT_EQ(s2->size(), 1u);
+  EXPECT_TRUE((*s1)[0].done);
+  EXPECT_FALSE((*s2)[0].done);
+  EXPECT_THAT((*s2)[0].instance_ids, ElementsAre("ins-2"));
+  auto none = store_->Steps("nope");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(JobStoreContractTest, LoadUnfinishedIsOldestFirstWithPasswords) {
+  StoredJob later = MakeJob("a-later", 20);
+  StoredJob tie_b = MakeJob("b-tie", 10);
+  StoredJob tie_a = MakeJob("a-tie", 10);
+  StoredJob ended = MakeJob("ended", 0);
+  for (const auto* j : {&later, &tie_b, &tie_a, &ended}) Insert(*j);
+  ASSERT_TRUE(store_
+                  ->UpdateJob("ended", resetd::v1::JOB_STATE_SUCCEEDED, false,
+                              T(30), true)
+                  .ok());
+  auto moved = MakeInstance("b-tie", 1);
+  moved.set_reset_done(true);
+  ASSERT_TRUE(store_->Write({}, {moved}).ok());
+  auto jobs = store_->LoadUnfinished();
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_THAT(Ids(*jobs), ElementsAre("a-tie", "b-tie", "a-later"));
+  for (const StoredJob& j : *jobs) {
+    EXPECT_EQ(j.password.Reveal(), "Pa55w0rd-of-" + j.job_id);
+    EXPECT_EQ(j.instances.size(), 2u);
+  }
+  EXPECT_TRUE((*jobs)[1].instances[1].reset_done());
+  ExpectSameJob((*jobs)[2], later);
+}
+
+TEST_P(JobStoreContractTest, EveryNonTerminalStateIsUnfinished) {
+  const JobState states[] = {
+      resetd::v1::JOB_STATE_UNSPECIFIED,      resetd::v1::JOB_STATE_QUEUED,
+      resetd::v1::JOB_STATE_RUNNING,          resetd::v1::JOB_STATE_SUCCEEDED,
+      resetd::v1::JOB_STATE_PARTIALLY_FAILED, resetd::v1::JOB_STATE_FAILED,
+      resetd::v1::JOB_STATE_CANCELLED};
+  int n = 0;
+  for (JobState s : states) {
+    StoredJob job = MakeJob("j" + std::to_string(n), n);
+    job.state = s;
+    Insert(job);
+    ++n;
+  }
+  auto jobs = store_->LoadUnfinished();
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_THAT(Ids(*jobs), ElementsAre("j0", "j1", "j2"));
+}
+
+TEST_P(JobStoreContractTest, ListJobsNewestFirstWithFiltersAndPages) {
+  for (int i = 0; i < 6; ++i) Insert(MakeJob("j" + std::to_string(i), i));
+  Insert(MakeJob("j5b", 5));
+  ASSERT_TRUE(
+      store_->UpdateJob("j2", resetd::v1::JOB_STATE_FAILED, false, T(9), false)
+          .ok());
+  ASSERT_TRUE(
+      store_
+          ->UpdateJob("j4", resetd::v1::JOB_STATE_SUCCEEDED, false, T(9), false)
+          .ok());
+  EXPECT_THAT(List({}), ElementsAre("j5b", "j5", "j4", "j3", "j2", "j1", "j0"));
+  JobFilter ended;
+  ended.states = {resetd::v1::JOB_STATE_SUCCEEDED,
+                  resetd::v1::JOB_STATE_FAILED};
+  EXPECT_THAT(List(ended), ElementsAre("j4", "j2"));
+  JobFilter window;
+  window.created_after = T(1);   // inclusive
+  window.created_before = T(4);  // exclusive
+  EXPECT_THAT(List(window), ElementsAre("j3", "j2", "j1"));
+  window.states = {resetd::v1::JOB_STATE_QUEUED};
+  EXPECT_THAT(List(window), ElementsAre("j3", "j1"));
+  JobFilter page;
+  page.limit = 3;
+  EXPECT_THAT(List(page), ElementsAre("j5b", "j5", "j4"));
+  page.offset = 3;
+  EXPECT_THAT(List(page), ElementsAre("j3", "j2", "j1"));
+  page.offset = 6;
+  EXPECT_THAT(List(page), ElementsAre("j0"));
+  page.offset = 7;
+  EXPECT_TRUE(List(page).empty());
+  page.offset = 0;
+  page.limit = 0;
+  EXPECT_TRUE(List(page).empty());
+}
+
+TEST_P(JobStoreContractTest, ListJobsReturnsNoPasswordNorInstances) {
+  StoredJob job = MakeJob("j1", 0);
+  Insert(job);
+  auto jobs = store_->ListJobs({});
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  ExpectSameJob(jobs->front(), job);
+  EXPECT_TRUE(jobs->front().password.empty());
+  EXPECT_TRUE(jobs->front().instances.empty());
+}
+
+TEST_P(JobStoreContractTest, PruneEndedDeletesOnlyOldEndedJobs) {
+  Insert(MakeJob("old-ended", 0));
+  Insert(MakeJob("new-ended", 0));
+  Insert(MakeJob("old-running", 0));
+  Insert(MakeJob("at-cutoff", 0));
+  ASSERT_TRUE(store_->Write({MakeStep("old-ended", "b1", "Stop", 1)}, {}).ok());
+  ASSERT_TRUE(store_
+                  ->UpdateJob("old-ended", resetd::v1::JOB_STATE_CANCELLED,
+                              true, T(10), true)
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->UpdateJob("new-ended", resetd::v1::JOB_STATE_SUCCEEDED,
+                              false, T(200), true)
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->UpdateJob("at-cutoff", resetd::v1::JOB_STATE_FAILED, false,
+                              T(100), true)
+                  .ok());
+  auto pruned = store_->PruneEnded(T(100));
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(*pruned, 1);
+  EXPECT_EQ(store_->GetJob("old-ended", true).status().code(),
+            absl::StatusCode::kNotFound);
+  auto steps = store_->Steps("old-ended");
+  ASSERT_TRUE(steps.ok());
+  EXPECT_TRUE(steps->empty());
+  EXPECT_THAT(List({}), ::testing::UnorderedElementsAre(
+                            "new-ended", "old-running", "at-cutoff"));
+  // Its request id is free again, and the new job has only its own rows.
+  StoredJob again = MakeJob("old-ended", 50, 1);
+  ASSERT_TRUE(store_->InsertJob(again).ok());
+  auto got = store_->GetJob("old-ended", true);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->instances.size(), 1u);
+  EXPECT_TRUE(store_->Steps("old-ended")->empty());
+  EXPECT_EQ(*store_->PruneEnded(T(100)), 0);
+}
+
+TEST_P(JobStoreContractTest, ConcurrentWritersAreSerialised) {
+  constexpr int kThreads = 8, kJobsEach = 10;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kJobsEach; ++k) {
+        const std::string id =
+            "t" + std::to_string(t) + "-" + std::to_string(k);
+        EXPECT_TRUE(store_->InsertJob(MakeJob(id, k)).ok());
+        EXPECT_TRUE(
+            store_->Write({MakeStep(id, "b", "Stop", k)}, {MakeInstance(id, 0)})
+                .ok());
+        EXPECT_TRUE(store_->GetJob(id, true).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  JobFilter all;
+  all.limit = 1000;
+  EXPECT_EQ(List(all).size(), static_cast<size_t>(kThreads * kJobsEach));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, JobStoreContractTest,
+    ::testing::Values(StoreKind{"InMemory",
+                                [](const std::string&) {
+                                  return NewInMemoryJobStore();
+                                }},
+                      StoreKind{"Sqlite", MakeSqlite}),
+    [](const ::testing::TestParamInfo<StoreKind>& info) {
+      return info.param.name;
+    });
+
+}  // namespace
+}  // namespace resetd::workflow
