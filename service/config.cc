@@ -88,7 +88,14 @@ void CheckProvider(const ProviderConfig& p, const std::string& at,
     const std::string where = at + ".rate_limits[" + std::to_string(i) + "]";
     if (limit.action().empty())
       errors.push_back(where + ".action: must be set");
-    if (!actions.insert(limit.action()).second) {
+    const ProviderKind* kind = FindProviderKind(p.kind());
+    std::string_view engine =
+        kind ? EngineActionFor(*kind, limit.action()) : limit.action();
+    if (kind && !limit.action().empty() && engine.empty()) {
+      errors.push_back(where + ".action: unknown action " +
+                       Quote(limit.action()) + "; use one of " +
+                       RateLimitActionNames(*kind));
+    } else if (!actions.insert(std::string(engine)).second) {
       errors.push_back(where + ".action: duplicate " + Quote(limit.action()));
     }
     if (!(limit.requests_per_second() > 0)) {

@@ -8,6 +8,12 @@
 
 namespace resetd::service {
 
+// A provider API action and the engine action it serves.
+struct ApiAction {
+  std::string_view api;     // e.g. "ResetInstancesPassword"
+  std::string_view engine;  // Describe, Stop, Start, Reboot, ResetPassword
+};
+
 struct ProviderKind {
   std::string_view name;              // config's `kind`, e.g. "tencent_cvm"
   std::string_view default_endpoint;  // host[:port]
@@ -18,6 +24,9 @@ struct ProviderKind {
   std::string_view id_format;
   // True iff `id` is well-formed for this provider.
   bool (*is_valid_id)(std::string_view id) = nullptr;
+  // The provider's API action names, for rate limits named the provider's way.
+  const ApiAction* api_actions = nullptr;
+  int api_action_count = 0;
 };
 
 // The kind named `name`, or nullptr if this build does not know it.
@@ -25,5 +34,15 @@ const ProviderKind* FindProviderKind(std::string_view name);
 
 // The known kinds' names, comma-separated, for error messages.
 std::string KnownProviderKindNames();
+
+// The engine action a rate limit's `action` names: an engine action
+// (Describe, Stop, Start, Reboot, ResetPassword), "*" (every action), or one
+// of `kind`'s API actions (e.g. "ResetInstancesPassword" -> ResetPassword).
+// Empty if it names none of these.
+std::string_view EngineActionFor(const ProviderKind& kind,
+                                 std::string_view action);
+
+// The names EngineActionFor accepts for `kind`, for error messages.
+std::string RateLimitActionNames(const ProviderKind& kind);
 
 }  // namespace resetd::service

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "service/config.h"
+#include "service/provider_kinds.h"
 
 namespace resetd::service {
 
@@ -21,8 +22,14 @@ absl::StatusOr<workflow::ProviderRegistry> BuildProviderRegistry(
     entry.account = p.account().empty() ? p.name() : p.account();
     entry.client = *std::move(client);
     entry.rate_per_second = {{"*", kDefaultRatePerSecond}};
+    const ProviderKind* kind = FindProviderKind(p.kind());
     for (const auto& limit : p.rate_limits()) {
-      entry.rate_per_second[limit.action()] = limit.requests_per_second();
+      // Validation has checked the name; the engine keys limits by its own
+      // action names.
+      std::string_view action =
+          kind ? EngineActionFor(*kind, limit.action()) : std::string_view();
+      if (action.empty()) action = limit.action();
+      entry.rate_per_second[std::string(action)] = limit.requests_per_second();
     }
     if (p.max_batch() > 0) entry.max_batch = p.max_batch();
     registry.emplace(p.name(), std::move(entry));

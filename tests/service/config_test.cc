@@ -151,7 +151,9 @@ TEST(ConfigTest, CollectsEveryProblem) {
   auto config = ParseConfig(R"({
     "providers": [
       {"name": "t", "kind": "tencent_cvm", "scheme": "ftp", "maxBatch": 101,
-       "rateLimits": [{"action": "StopInstances", "requestsPerSecond": 0}]},
+       "rateLimits": [{"action": "StopInstances", "requestsPerSecond": 0},
+                      {"action": "Stop", "requestsPerSecond": 1},
+                      {"action": "StopInstance", "requestsPerSecond": 1}]},
       {"name": "t", "kind": "tencent_cvm"},
       {"name": "", "kind": "tencent_cvm", "maxBatch": -1}
     ],
@@ -164,6 +166,10 @@ TEST(ConfigTest, CollectsEveryProblem) {
   for (const char* expected :
        {"providers[0].scheme", "providers[0].max_batch: must be 1 to 100",
         "providers[0].rate_limits[0].requests_per_second: must be > 0",
+        "providers[0].rate_limits[1].action: duplicate \"Stop\"",
+        "providers[0].rate_limits[2].action: unknown action \"StopInstance\"; "
+        "use one of Describe, Stop, Start, Reboot, ResetPassword, *, "
+        "DescribeInstances, StopInstances",
         "providers[1].name: duplicate \"t\"", "providers[2].name: must be set",
         "providers[2].max_batch", "engine.rate_headroom", "log_level"}) {
     EXPECT_THAT(message, HasSubstr(expected));

@@ -42,6 +42,7 @@ TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
   auto config = ParseConfig(R"({"providers": [
       {"name": "a", "kind": "tencent_cvm", "account": "acct-1", "maxBatch": 50,
        "rateLimits": [{"action": "ResetInstancesPassword", "requestsPerSecond": 2},
+                      {"action": "Describe", "requestsPerSecond": 20},
                       {"action": "*", "requestsPerSecond": 8}]},
       {"name": "b", "kind": "tencent_cvm"}]})",
                             "t");
@@ -62,7 +63,10 @@ TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
   EXPECT_EQ(a.max_batch, 50);
   EXPECT_NE(a.client, nullptr);
   EXPECT_DOUBLE_EQ(a.rate_per_second.at("*"), 8);
-  EXPECT_DOUBLE_EQ(a.rate_per_second.at("ResetInstancesPassword"), 2);
+  // Keyed by the engine's action names, whichever way the config spells them.
+  EXPECT_EQ(a.rate_per_second,
+            (std::map<std::string, double>{
+                {"*", 8}, {"Describe", 20}, {"ResetPassword", 2}}));
   const auto& b = registry->at("b");
   EXPECT_EQ(b.account, "b");
   EXPECT_EQ(b.max_batch, 100);
