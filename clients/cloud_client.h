@@ -68,6 +68,9 @@ struct Capabilities {
   // The provider checks the password and reports failure (false: the
   // reset is "applied, unverifiable").
   bool reset_verifiable = false;
+  // The provider has a VNC (remote console) password: ResetVncPassword.
+  bool vnc_password = false;
+  int max_vnc_batch = 1;
 };
 
 // A call the provider accepted. Asynchronous actions report their outcome
@@ -127,6 +130,14 @@ class CloudClient {
   virtual absl::StatusOr<CallResult> ResetPassword(
       std::string_view region, absl::Span<const std::string> ids,
       const ResetPasswordParams& params) = 0;
+
+  // Resets the VNC (remote console) password of the instances. Providers
+  // without one (capabilities().vnc_password false) return kUnimplemented.
+  virtual absl::StatusOr<CallResult> ResetVncPassword(
+      std::string_view region, absl::Span<const std::string> ids,
+      const Secret& password) {
+    return absl::UnimplementedError("this provider has no VNC password");
+  }
 };
 
 }  // namespace resetd::clients
