@@ -51,6 +51,7 @@ enum class ResetEffect {
   kRequiresStopped,    // only on a stopped instance (Tencent CVM)
   kAppliesAtNextBoot,  // accepted while running, applies after a reboot
   kRestartsItself,     // the reset stops and restarts the instance itself
+  kImmediate,          // in effect at once, whatever the power state
 };
 
 // What a provider can do, declared by its client. The workflow layer picks
@@ -71,6 +72,7 @@ struct Capabilities {
   // The provider has a VNC (remote console) password: ResetVncPassword.
   bool vnc_password = false;
   int max_vnc_batch = 1;
+  ResetEffect vnc_reset_effect = ResetEffect::kImmediate;
 };
 
 // A call the provider accepted. Asynchronous actions report their outcome

@@ -36,6 +36,9 @@ CallOutcome ExecuteCall(const CloudCall& call) {
     case Action::kResetPassword:
       result = c.ResetPassword(call.region, call.ids, *call.reset);
       break;
+    case Action::kResetVncPassword:
+      result = c.ResetVncPassword(call.region, call.ids, call.reset->password);
+      break;
   }
   out.latency = absl::Now() - start;
   if (result.ok()) {

@@ -33,6 +33,9 @@ void Normalize(CreateResetJobRequest& r) {
   if (r.stop_mode() == resetd::v1::STOP_MODE_UNSPECIFIED) {
     r.set_stop_mode(resetd::v1::STOP_MODE_SOFT);
   }
+  if (r.password_kind() == resetd::v1::PASSWORD_KIND_UNSPECIFIED) {
+    r.set_password_kind(resetd::v1::PASSWORD_KIND_LOGIN);
+  }
   if (r.power_policy() == resetd::v1::POWER_POLICY_UNSPECIFIED) {
     r.set_power_policy(resetd::v1::POWER_POLICY_RESTORE_ORIGINAL);
   }

@@ -12,6 +12,7 @@ std::string_view ActionName(Action action) {
     case Action::kStart: return "Start";
     case Action::kReboot: return "Reboot";
     case Action::kResetPassword: return "ResetPassword";
+    case Action::kResetVncPassword: return "ResetVncPassword";
   }
   return "Unknown";
 }
@@ -116,6 +117,7 @@ std::string PlanDescription(const clients::Capabilities& caps,
         if (in.reset_done) in.reset_applied = true;
         break;
       case Action::kResetPassword:
+      case Action::kResetVncPassword:
         in.reset_done = true;
         if (caps.reset_effect == ResetEffect::kRestartsItself) {
           in.reset_applied = true;

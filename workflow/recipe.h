@@ -12,8 +12,19 @@
 namespace resetd::workflow {
 
 // A cloud action the engine sends.
-enum class Action { kDescribe, kStop, kStart, kReboot, kResetPassword };
+enum class Action {
+  kDescribe,
+  kStop,
+  kStart,
+  kReboot,
+  kResetPassword,
+  kResetVncPassword,  // what kResetPassword becomes in a VNC job
+};
 std::string_view ActionName(Action action);
+// kResetPassword or kResetVncPassword.
+inline bool IsReset(Action a) {
+  return a == Action::kResetPassword || a == Action::kResetVncPassword;
+}
 
 // What the recipe needs to know about one instance.
 struct RecipeInput {

@@ -330,7 +330,7 @@ bool Scheduler::WriteIntent(InFlight& f, absl::Time now) {
     rec.action = action;
     rec.time = now;
     rec.instance_ids.push_back(t->id);
-    if (f.call.action == Action::kResetPassword) t->reset_sent = true;
+    if (IsReset(f.call.action)) t->reset_sent = true;
     t->result.set_phase(action + ":sent");
     Touch(*t);
     rows.push_back(ToRecord(*t));
@@ -345,7 +345,7 @@ bool Scheduler::WriteIntent(InFlight& f, absl::Time now) {
   log_.error("event=store_write_failed action={} ids={} message={}", action,
              f.tasks.size(), LogValue(std::string(s.message())));
   for (auto& [t, gen] : f.tasks) {
-    if (f.call.action == Action::kResetPassword) t->reset_sent = false;
+    if (IsReset(f.call.action)) t->reset_sent = false;
     ScheduleObserve(*t, now + options_.poll_interval);
   }
   return false;
@@ -437,7 +437,7 @@ void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
       absl::Duration backoff = std::min(
           options_.poll_interval * (1 << std::min(t->retries, 5)),
           absl::Seconds(30));
-      if (t->action == Action::kResetPassword) t->reset_sent = false;
+      if (IsReset(t->action)) t->reset_sent = false;
       ScheduleObserve(*t, now + backoff);
     }
     return;
@@ -448,7 +448,7 @@ void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
     const uint32_t a = next_group_++, b = next_group_++;
     for (size_t i = 0; i < live.size(); ++i) {
       live[i]->group = i < live.size() / 2 ? a : b;
-      if (live[i]->action == Action::kResetPassword) live[i]->reset_sent = false;
+      if (IsReset(live[i]->action)) live[i]->reset_sent = false;
       ScheduleObserve(*live[i], now);
     }
     return;
@@ -460,7 +460,7 @@ void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
 }
 
 void Scheduler::OnAccepted(Task& t, Action action, const std::string& rid) {
-  const auto& caps = t.provider->client->capabilities();
+  const clients::Capabilities caps = RecipeCaps(t);
   t.retries = 0;
   t.group = 0;
   switch (action) {
@@ -475,16 +475,36 @@ void Scheduler::OnAccepted(Task& t, Action action, const std::string& rid) {
       t.wait_needs_change = action == Action::kReboot;
       return;
     case Action::kResetPassword:
+    case Action::kResetVncPassword:
       if (caps.reset_result_observable) {
         StartWaiting(t, Task::Wait::kOperation, PowerState::kUnknown, rid);
       } else {
-        t.reset_done = true;
+        MarkResetDone(t);
         Advance(t);
       }
       return;
     case Action::kDescribe:
       return;
   }
+}
+
+void Scheduler::MarkResetDone(Task& t) {
+  t.reset_done = true;
+  t.result.set_verification(
+      t.provider->client->capabilities().reset_verifiable
+          ? resetd::v1::RESET_VERIFICATION_VERIFIED
+          : resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  Touch(t);
+}
+
+clients::Capabilities Scheduler::RecipeCaps(const Task& t) const {
+  clients::Capabilities caps = t.provider->client->capabilities();
+  if (t.job->spec.password_kind() == resetd::v1::PASSWORD_KIND_VNC) {
+    // A VNC password follows its own rule of when it takes effect.
+    caps.reset_effect = caps.vnc_reset_effect;
+    caps.reset_result_observable = false;
+  }
+  return caps;
 }
 
 void Scheduler::StartWaiting(Task& t, Task::Wait wait, PowerState state,
@@ -525,7 +545,7 @@ bool Scheduler::WaitSatisfied(Task& t) {
       return false;
     }
     if (o.latest_operation_state == "SUCCESS") {
-      t.reset_done = true;
+      MarkResetDone(t);
       return true;
     }
     if (o.latest_operation_state == "FAILED") {
@@ -583,7 +603,7 @@ void Scheduler::Advance(Task& t) {
   JobRun& job = *t.job;
   if (job.cancelled && !t.reset_sent) t.skip_reset = true;
   RecipeInput in{t.original, s, t.reset_done, t.reset_applied, t.skip_reset};
-  const auto& caps = t.provider->client->capabilities();
+  const clients::Capabilities caps = RecipeCaps(t);
   Decision d = Decide(caps, job.spec.power_policy(), in);
   if (job.spec.dry_run() && d.kind == Decision::kAct) {
     // Plan only: say what would happen, touch nothing.
@@ -640,6 +660,10 @@ void Scheduler::Advance(Task& t) {
 }
 
 void Scheduler::Enqueue(Task& t, Action action) {
+  if (action == Action::kResetPassword &&
+      t.job->spec.password_kind() == resetd::v1::PASSWORD_KIND_VNC) {
+    action = Action::kResetVncPassword;
+  }
   std::string key = QueueKey(t, action);
   auto [it, inserted] = queues_.try_emplace(key);
   Queue& q = it->second;
@@ -648,7 +672,7 @@ void Scheduler::Enqueue(Task& t, Action action) {
     q.region = t.region;
     q.action = action;
     q.stop_mode = ToStopMode(t.job->spec.stop_mode());
-    if (action == Action::kResetPassword) q.reset = t.job->reset;
+    if (IsReset(action)) q.reset = t.job->reset;
   }
   ++t.generation;
   t.phase = Task::Phase::kQueued;
@@ -769,7 +793,7 @@ void Scheduler::Cancel(JobRun& job) {
     // where it was (stop, reset) are withdrawn; restoring steps go on.
     const bool unsent_step =
         (t->phase == Task::Phase::kQueued &&
-         (t->action == Action::kStop || t->action == Action::kResetPassword)) ||
+         (t->action == Action::kStop || IsReset(t->action))) ||
         t->phase == Task::Phase::kAdmission;
     if (unsent_step) {
       SetHeldDown(*t, false);
@@ -835,6 +859,7 @@ int Scheduler::MaxBatch(const ProviderEntry& p, Action action) const {
     case Action::kStart: limit = c.max_start_batch; break;
     case Action::kReboot: limit = c.max_reboot_batch; break;
     case Action::kResetPassword: limit = c.max_reset_batch; break;
+    case Action::kResetVncPassword: limit = c.max_vnc_batch; break;
   }
   return std::max(1, std::min(limit, p.max_batch));
 }
@@ -851,6 +876,7 @@ std::string Scheduler::QueueKey(const Task& t, Action action) const {
       key += "|m" + std::to_string(t.job->spec.stop_mode());
       break;
     case Action::kResetPassword:
+    case Action::kResetVncPassword:
       key += "|j" + t.job->job_id;  // password and username are per job
       break;
     default:

@@ -186,6 +186,9 @@ class Scheduler {
   void Finish(Task& t);
   void FinishJob(JobRun& job);
   void OnAccepted(Task& t, Action action, const std::string& request_id);
+  void MarkResetDone(Task& t);
+  // The capabilities the recipe works from (a VNC job's reset differs).
+  clients::Capabilities RecipeCaps(const Task& t) const;
   void OnDescribed(InFlight& f, const CallOutcome& out);
   void OnCallFailed(InFlight& f, const CallOutcome& out);
   void SetHeldDown(Task& t, bool held);

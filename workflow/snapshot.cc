@@ -26,6 +26,7 @@ resetd::v1::ResetJob Header(const Job& job) {
   out.set_max_unavailable(job.spec.max_unavailable());
   out.set_dry_run(job.spec.dry_run());
   out.set_username(job.spec.username());
+  out.set_password_kind(job.spec.password_kind());
   return out;
 }
 

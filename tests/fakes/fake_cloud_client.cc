@@ -164,8 +164,34 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::ResetPassword(
     i.op_final_state = i.reset_fails ? "FAILED" : "SUCCESS";
     i.op_error = i.reset_fails ? "the guest agent did not answer" : "";
     if (!i.reset_fails) i.password = std::string(params.password.Reveal());
+    if (caps_.reset_effect == clients::ResetEffect::kRestartsItself &&
+        i.state == PowerState::kRunning) {
+      // Like Lighthouse: the reset shuts the instance down itself and
+      // leaves it stopped.
+      i.state = PowerState::kStopping;
+      i.next_state = PowerState::kStopped;
+      i.next_at = i.op_done_at;
+    }
   }
   if (on_change_) on_change_(instances_);
+  return clients::CallResult{rid};
+}
+
+absl::StatusOr<clients::CallResult> FakeCloudClient::ResetVncPassword(
+    std::string_view, absl::Span<const std::string> ids,
+    const Secret& password) {
+  absl::MutexLock lock(&mu_);
+  const std::string rid = NextRequestId();
+  if (!caps_.vnc_password) {
+    return absl::UnimplementedError("this provider has no VNC password");
+  }
+  if (auto s = Check("ResetVncPassword", ids, PowerState::kUnknown, rid);
+      !s.ok()) {
+    return s;
+  }
+  for (const auto& id : ids) {
+    instances_[id].vnc_password = std::string(password.Reveal());
+  }
   return clients::CallResult{rid};
 }
 

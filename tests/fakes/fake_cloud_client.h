@@ -27,6 +27,7 @@ struct FakeCall {
 struct FakeInstance {
   clients::PowerState state = clients::PowerState::kRunning;
   std::string password;
+  std::string vnc_password;
   // A pending transition.
   clients::PowerState next_state = clients::PowerState::kUnknown;
   absl::Time next_at = absl::InfiniteFuture();
@@ -95,6 +96,9 @@ class FakeCloudClient final : public clients::CloudClient {
   absl::StatusOr<clients::CallResult> ResetPassword(
       std::string_view region, absl::Span<const std::string> ids,
       const clients::ResetPasswordParams& params) override;
+  absl::StatusOr<clients::CallResult> ResetVncPassword(
+      std::string_view region, absl::Span<const std::string> ids,
+      const Secret& password) override;
 
  private:
   struct Fault {

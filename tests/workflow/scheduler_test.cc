@@ -616,3 +616,89 @@ TEST_F(SchedulerTest, IntentIsStoredBeforeTheCallAndResultAfter) {
 
 }  // namespace
 }  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+TEST_F(SchedulerTest, NextBootProviderResetsThenRebootsRunningOnes) {
+  auto& caps = cloud_->mutable_capabilities();
+  caps.reset_effect = clients::ResetEffect::kAppliesAtNextBoot;
+  caps.reset_result_observable = false;
+  caps.max_reset_batch = 1;  // Alibaba: one instance per ModifyInstanceAttribute
+  auto running = AddFleet("ins-nr", 3, PowerState::kRunning);
+  auto stopped = AddFleet("ins-ns", 2, PowerState::kStopped);
+  std::vector<std::string> ids = running;
+  ids.insert(ids.end(), stopped.begin(), stopped.end());
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_TRUE(Calls("Stop").empty());
+  EXPECT_TRUE(Calls("Start").empty());
+  EXPECT_EQ(Calls("ResetPassword").size(), 5u);  // one instance per call
+  std::set<std::string> rebooted;
+  for (const auto& c : Calls("Reboot")) rebooted.insert(c.ids.begin(), c.ids.end());
+  EXPECT_EQ(rebooted, std::set<std::string>(running.begin(), running.end()));
+  for (const auto& id : running) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  for (const auto& id : stopped) EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
+  for (const auto& t : job->tasks) {
+    EXPECT_EQ(t->result.verification(), resetd::v1::RESET_VERIFICATION_VERIFIED);
+  }
+}
+
+TEST_F(SchedulerTest, SelfRestartingResetIsFollowedByAStartWhereNeeded) {
+  auto& caps = cloud_->mutable_capabilities();
+  caps.reset_effect = clients::ResetEffect::kRestartsItself;
+  auto running = AddFleet("ins-lr", 2, PowerState::kRunning);
+  auto stopped = AddFleet("ins-ls", 1, PowerState::kStopped);
+  std::vector<std::string> ids = running;
+  ids.insert(ids.end(), stopped.begin(), stopped.end());
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_TRUE(Calls("Stop").empty()) << "the reset stops instances itself";
+  std::set<std::string> started;
+  for (const auto& c : Calls("Start")) started.insert(c.ids.begin(), c.ids.end());
+  EXPECT_EQ(started, std::set<std::string>(running.begin(), running.end()));
+  for (const auto& id : running) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  EXPECT_EQ(cloud_->Get(stopped[0]).state, PowerState::kStopped);
+  for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).password, kPassword);
+}
+
+TEST_F(SchedulerTest, UnverifiableProviderMarksResultsAppliedUnverifiable) {
+  auto& caps = cloud_->mutable_capabilities();
+  caps.reset_effect = clients::ResetEffect::kAppliesAtNextBoot;
+  caps.reset_result_observable = false;
+  caps.reset_verifiable = false;  // Huawei: no check, no failure report
+  auto ids = AddFleet("ins-h", 2, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  for (const auto& t : job->tasks) {
+    EXPECT_EQ(t->result.verification(),
+              resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  }
+}
+
+TEST_F(SchedulerTest, VncJobResetsTheVncPasswordWithoutTouchingPower) {
+  auto& caps = cloud_->mutable_capabilities();
+  caps.vnc_password = true;
+  caps.max_vnc_batch = 1;
+  auto ids = AddFleet("ins-v", 3, PowerState::kRunning);
+  if (!scheduler_) SetUpScheduler();
+  JobRun* job = AddJob(ids);
+  job->spec.set_password_kind(resetd::v1::PASSWORD_KIND_VNC);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(Calls("ResetVncPassword").size(), 3u);
+  EXPECT_TRUE(Calls("ResetPassword").empty());
+  EXPECT_TRUE(Calls("Stop").empty());
+  EXPECT_TRUE(Calls("Reboot").empty());
+  for (const auto& id : ids) {
+    EXPECT_EQ(cloud_->Get(id).vnc_password, kPassword);
+    EXPECT_TRUE(cloud_->Get(id).password.empty());
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  }
+}
+
+}  // namespace
+}  // namespace resetd::workflow
