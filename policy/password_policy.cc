@@ -1,30 +1,30 @@
 #include "policy/password_policy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
+#include <string>
+#include <vector>
 
 namespace resetd::policy {
 namespace {
 
-enum CharClass {
-  kLower = 1,
-  kUpper = 2,
-  kDigit = 4,
-  kSpecial = 8,
-  kInvalid = 16
-};
+// A byte outside every class of the rule set.
+constexpr int kInvalid = 16;
 
 int ClassOf(char c, std::string_view specials) {
-  if (c >= 'a' && c <= 'z') return kLower;
-  if (c >= 'A' && c <= 'Z') return kUpper;
-  if (c >= '0' && c <= '9') return kDigit;
-  if (c != '\0' && specials.find(c) != std::string_view::npos) return kSpecial;
+  if (c >= 'a' && c <= 'z') return kClassLower;
+  if (c >= 'A' && c <= 'Z') return kClassUpper;
+  if (c >= '0' && c <= '9') return kClassDigit;
+  if (c != '\0' && specials.find(c) != std::string_view::npos) {
+    return kClassSpecial;
+  }
   return kInvalid;
 }
 
 int CountClasses(int mask) {
-  return ((mask & kLower) != 0) + ((mask & kUpper) != 0) +
-         ((mask & kDigit) != 0) + ((mask & kSpecial) != 0);
+  return ((mask & kClassLower) != 0) + ((mask & kClassUpper) != 0) +
+         ((mask & kClassDigit) != 0) + ((mask & kClassSpecial) != 0);
 }
 
 char AsciiLower(char c) {
@@ -39,6 +39,15 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
+// True iff some `run`-character piece of `user` occurs in `password`.
+bool ContainsFragment(std::string_view password, std::string_view user,
+                      size_t run) {
+  for (size_t i = 0; i + run <= user.size(); ++i) {
+    if (ContainsIgnoreCase(password, user.substr(i, run))) return true;
+  }
+  return false;
+}
+
 Violation Make(std::string rule, std::string description) {
   Violation v;
   v.rule = std::move(rule);
@@ -46,12 +55,44 @@ Violation Make(std::string rule, std::string description) {
   return v;
 }
 
+std::string LengthDescription(const PasswordRules& rules) {
+  if (rules.min_length == rules.max_length) {
+    return "must be exactly " + std::to_string(rules.min_length) +
+           " characters";
+  }
+  return "must be " + std::to_string(rules.min_length) + " to " +
+         std::to_string(rules.max_length) + " characters";
+}
+
 // Describes the rule without the password, e.g. "at least 3 of: ...".
 std::string ClassesDescription(const PasswordRules& rules) {
-  return "must contain at least " + std::to_string(rules.min_classes) +
-         " of: lowercase letters, uppercase letters, digits, special "
-         "characters " +
-         rules.special_chars;
+  std::string text = "must contain at least " +
+                     std::to_string(rules.min_classes) +
+                     " of: lowercase letters, uppercase letters, digits";
+  if (!rules.special_chars.empty()) {
+    text += ", special characters " + rules.special_chars;
+  }
+  return text;
+}
+
+// "a digit", "a letter", "an uppercase letter or a digit", ...
+std::string ClassSetDescription(unsigned classes) {
+  if (classes == kClassLetter) return "a letter";
+  std::vector<std::string> names;
+  if (classes & kClassLower) names.push_back("a lowercase letter");
+  if (classes & kClassUpper) names.push_back("an uppercase letter");
+  if (classes & kClassDigit) names.push_back("a digit");
+  if (classes & kClassSpecial) names.push_back("a special character");
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : " or ") + names[i];
+  }
+  return text;
+}
+
+std::string AllowedDescription(const PasswordRules& rules) {
+  if (rules.special_chars.empty()) return "letters and digits";
+  return "letters, digits and " + rules.special_chars;
 }
 
 void CheckComposition(std::string_view password, const PasswordRules& rules,
@@ -60,12 +101,48 @@ void CheckComposition(std::string_view password, const PasswordRules& rules,
   for (char c : password) mask |= ClassOf(c, rules.special_chars);
   if (mask & kInvalid) {
     out.push_back(Make("invalid_character",
-                       "contains a character that is not allowed (allowed: "
-                       "letters, digits and " +
-                           rules.special_chars + ")"));
+                       "contains a character that is not allowed (allowed: " +
+                           AllowedDescription(rules) + ")"));
   }
   if (CountClasses(mask) < rules.min_classes) {
     out.push_back(Make("character_classes", ClassesDescription(rules)));
+  }
+  for (unsigned required : rules.required_classes) {
+    if ((static_cast<unsigned>(mask) & required) == 0) {
+      out.push_back(Make("required_characters",
+                         "must contain " + ClassSetDescription(required)));
+    }
+  }
+}
+
+// The user whose name the rules check: the provider's fixed account, else
+// the job's user, else the provider's default.
+std::string_view CheckedUser(std::string_view username,
+                             const PasswordRules& rules) {
+  if (rules.fixed_username || username.empty()) return rules.default_username;
+  return username;
+}
+
+void CheckUserName(std::string_view password, std::string_view user,
+                   const PasswordRules& rules, std::vector<Violation>& out) {
+  if (user.empty()) return;
+  const bool contains = ContainsIgnoreCase(password, user);
+  if (rules.forbid_username && contains) {
+    out.push_back(Make("contains_username", "must not contain the user name"));
+  }
+  const std::string reversed(user.rbegin(), user.rend());
+  if (rules.forbid_reversed_username &&
+      ContainsIgnoreCase(password, reversed)) {
+    out.push_back(Make("contains_reversed_username",
+                       "must not contain the user name spelled backwards"));
+  }
+  const size_t run = static_cast<size_t>(rules.max_username_run) + 1;
+  if (rules.max_username_run > 0 && !(rules.forbid_username && contains) &&
+      ContainsFragment(password, user, run)) {
+    out.push_back(Make("contains_username_fragment",
+                       "must not contain " + std::to_string(run) +
+                           " or more consecutive characters of the user "
+                           "name"));
   }
 }
 
@@ -75,20 +152,34 @@ void Label(std::vector<Violation>& violations, size_t from,
     violations[i].target = target.target_label;
     violations[i].provider_kind = target.provider_kind;
     violations[i].os = target.os;
+    violations[i].kind = target.kind;
   }
 }
 
-Violation UnknownKind(const PolicyTarget& target) {
-  return Make(
-      "unknown_provider_kind",
-      "no password rules for provider kind \"" + target.provider_kind + "\"");
+// Why `target` has no rules: its provider kind is unknown, or lacks the
+// target's password kind.
+Violation NoRules(const RuleTable& table, const PolicyTarget& target) {
+  if (!table.Knows(target.provider_kind)) {
+    return Make("unknown_provider_kind",
+                "no password rules for provider "
+                "kind \"" +
+                    target.provider_kind + "\"");
+  }
+  std::string kind(PasswordKindName(target.kind));
+  for (char& c : kind) c = static_cast<char>(std::toupper(c));
+  return Make("unsupported_password_kind",
+              "provider kind \"" + target.provider_kind + "\" has no " + kind +
+                  " password");
 }
 
 }  // namespace
 
 std::string FormatViolation(const Violation& v) {
+  const std::string_view qualifier = v.kind == PasswordKind::kVnc
+                                         ? PasswordKindName(v.kind)
+                                         : OsKindName(v.os);
   return "target " + v.target + " (" + v.provider_kind + ", " +
-         std::string(OsKindName(v.os)) + "): " + v.description;
+         std::string(qualifier) + "): " + v.description;
 }
 
 const PasswordPolicy& PasswordPolicy::Builtin() {
@@ -103,9 +194,7 @@ std::vector<Violation> CheckAgainstRules(std::string_view password,
   std::vector<Violation> out;
   const int length = static_cast<int>(password.size());
   if (length < rules.min_length || length > rules.max_length) {
-    out.push_back(Make("length", "must be " + std::to_string(rules.min_length) +
-                                     " to " + std::to_string(rules.max_length) +
-                                     " characters"));
+    out.push_back(Make("length", LengthDescription(rules)));
   }
   if (!password.empty() &&
       rules.forbidden_first_chars.find(password.front()) != std::string::npos) {
@@ -113,11 +202,7 @@ std::vector<Violation> CheckAgainstRules(std::string_view password,
                                            rules.forbidden_first_chars + "\""));
   }
   CheckComposition(password, rules, out);
-  std::string_view user =
-      username.empty() ? std::string_view(rules.default_username) : username;
-  if (rules.forbid_username && ContainsIgnoreCase(password, user)) {
-    out.push_back(Make("contains_username", "must not contain the user name"));
-  }
+  CheckUserName(password, CheckedUser(username, rules), rules, out);
   return out;
 }
 
@@ -127,9 +212,10 @@ std::vector<Violation> PasswordPolicy::CheckPassword(
   std::vector<Violation> out;
   for (const PolicyTarget& target : targets) {
     const size_t from = out.size();
-    const PasswordRules* rules = rules_.Find(target.provider_kind, target.os);
+    const PasswordRules* rules =
+        rules_.Find(target.provider_kind, target.os, target.kind);
     if (rules == nullptr) {
-      out.push_back(UnknownKind(target));
+      out.push_back(NoRules(rules_, target));
     } else {
       std::vector<Violation> found =
           CheckAgainstRules(password.Reveal(), username, *rules);
@@ -144,7 +230,8 @@ std::vector<Violation> PasswordPolicy::CheckUsername(
     std::string_view username, absl::Span<const PolicyTarget> targets) const {
   std::vector<Violation> out;
   for (const PolicyTarget& target : targets) {
-    const PasswordRules* rules = rules_.Find(target.provider_kind, target.os);
+    const PasswordRules* rules =
+        rules_.Find(target.provider_kind, target.os, target.kind);
     if (rules == nullptr || rules->max_username_length <= 0) continue;
     if (static_cast<int>(username.size()) > rules->max_username_length) {
       out.push_back(Make("username_length",
@@ -153,6 +240,24 @@ std::vector<Violation> PasswordPolicy::CheckUsername(
                              " characters"));
       Label(out, out.size() - 1, target);
     }
+  }
+  return out;
+}
+
+bool PasswordPolicy::SupportsPasswordKind(std::string_view provider_kind,
+                                          PasswordKind kind) const {
+  return rules_.Has(provider_kind, kind);
+}
+
+std::vector<Violation> PasswordPolicy::CheckPasswordKind(
+    absl::Span<const PolicyTarget> targets) const {
+  std::vector<Violation> out;
+  for (const PolicyTarget& target : targets) {
+    if (rules_.Find(target.provider_kind, target.os, target.kind) != nullptr) {
+      continue;
+    }
+    out.push_back(NoRules(rules_, target));
+    Label(out, out.size() - 1, target);
   }
   return out;
 }

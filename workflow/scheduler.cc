@@ -393,6 +393,7 @@ void Scheduler::OnDescribed(InFlight& f, const CallOutcome& out) {
       t->observed.state = PowerState::kNotFound;
     }
     t->observed_once = true;
+    t->describe_group = 0;
     Advance(*t);
   }
 }
@@ -442,12 +443,18 @@ void Scheduler::OnCallFailed(InFlight& f, const CallOutcome& out) {
     }
     return;
   }
-  if (live.size() > 1) {
+  const bool about_the_caller =
+      out.status.code() == absl::StatusCode::kUnauthenticated ||
+      out.status.code() == absl::StatusCode::kPermissionDenied;
+  if (live.size() > 1 && !about_the_caller) {
     // One instance may spoil the batch: split it in halves until the
     // culprit is alone. Each half is observed again first.
     const uint32_t a = next_group_++, b = next_group_++;
     for (size_t i = 0; i < live.size(); ++i) {
-      live[i]->group = i < live.size() / 2 ? a : b;
+      uint32_t& group = f.call.action == Action::kDescribe
+                            ? live[i]->describe_group
+                            : live[i]->group;
+      group = i < live.size() / 2 ? a : b;
       if (IsReset(live[i]->action)) live[i]->reset_sent = false;
       ScheduleObserve(*live[i], now);
     }
@@ -867,9 +874,13 @@ int Scheduler::MaxBatch(const ProviderEntry& p, Action action) const {
 std::string Scheduler::QueueKey(const Task& t, Action action) const {
   std::string key = t.provider->name + "|" + t.region + "|" +
                     std::string(ActionName(action));
-  // Describe batches are shared by every job; other actions keep split
-  // groups apart after a failed batch.
-  if (action != Action::kDescribe) key += "|g" + std::to_string(t.group);
+  // Split groups stay apart after a failed batch; otherwise Describe
+  // batches are shared by every job.
+  if (action == Action::kDescribe) {
+    if (t.describe_group != 0) key += "|d" + std::to_string(t.describe_group);
+  } else {
+    key += "|g" + std::to_string(t.group);
+  }
   switch (action) {
     case Action::kStop:
     case Action::kReboot:

@@ -55,7 +55,8 @@ struct Task {
   Phase phase = Phase::kObserve;
   Action action = Action::kDescribe;  // queued / in flight
   uint64_t generation = 0;            // invalidates stale queue entries
-  uint32_t group = 0;                 // batch split group after failures
+  uint32_t group = 0;           // batch split group after failed actions
+  uint32_t describe_group = 0;  // the same, for a failed Describe
   bool waiting = false;  // observations go to the wait below
   Wait wait = Wait::kStable;
   clients::PowerState wait_state = clients::PowerState::kUnknown;

@@ -702,3 +702,43 @@ TEST_F(SchedulerTest, VncJobResetsTheVncPasswordWithoutTouchingPower) {
 
 }  // namespace
 }  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+TEST_F(SchedulerTest, CredentialErrorsFailTheJobAtOnceInsteadOfLooping) {
+  auto ids = AddFleet("ins-a", 150, PowerState::kRunning);
+  cloud_->FailNext("Describe", 1000,
+                   clients::MakeProviderStatus(
+                       absl::StatusCode::kUnauthenticated,
+                       {"AuthFailure.SignatureFailure", "bad signature",
+                        "rq-9", 200}));
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
+  EXPECT_EQ(job->tasks[0]->result.error().code(),
+            "AuthFailure.SignatureFailure");
+  EXPECT_LE(Calls("Describe").size(), 2u) << "one call per batch of 100";
+}
+
+TEST_F(SchedulerTest, AnInstanceThatSpoilsDescribeIsIsolated) {
+  auto ids = AddFleet("ins-d", 8, PowerState::kStopped);
+  // The first three Describe calls fail as a whole (say, a malformed id);
+  // halving isolates nothing here, but the job must neither loop nor merge
+  // the halves back into one call.
+  cloud_->FailNext("Describe", 3,
+                   clients::MakeProviderStatus(
+                       absl::StatusCode::kInvalidArgument,
+                       {"InvalidInstanceId.Malformed", "bad id", "rq-8", 200}));
+  JobRun* job = AddJob(ids);
+  RunJob(job);
+  auto describes = Calls("Describe");
+  ASSERT_GE(describes.size(), 3u);
+  EXPECT_EQ(describes[0].ids.size(), 8u);
+  EXPECT_EQ(describes[1].ids.size(), 4u);
+  EXPECT_EQ(describes[2].ids.size(), 4u);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+}
+
+}  // namespace
+}  // namespace resetd::workflow

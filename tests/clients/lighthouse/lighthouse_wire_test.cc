@@ -1,0 +1,82 @@
+#include "clients/lighthouse/lighthouse_wire.h"
+
+#include <string>
+
+#include "clients/provider_error.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace resetd::clients::lighthouse {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(LighthouseWireTest, StatesBeyondCvm) {
+  EXPECT_EQ(LighthousePowerState("DELETING"), PowerState::kTerminating);
+  EXPECT_EQ(LighthousePowerState("FREEZING"), PowerState::kShutdown);
+  EXPECT_EQ(LighthousePowerState("RUNNING"), PowerState::kRunning);
+  EXPECT_EQ(LighthousePowerState("running"), PowerState::kUnknown);
+  EXPECT_EQ(LighthousePowerState(""), PowerState::kUnknown);
+}
+
+TEST(LighthouseWireTest, ToLighthouseStatusRemapsApiErrorsOnly) {
+  ProviderError api;
+  api.code = "ResourceNotFound.InstanceIdNotFound";
+  api.message = "no such instance";
+  api.request_id = "req-1";
+  api.http_status = 200;
+  absl::Status in = MakeProviderStatus(absl::StatusCode::kUnknown, api);
+  absl::Status out = ToLighthouseStatus(in);
+  EXPECT_EQ(out.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(out.message(), in.message());
+  ASSERT_TRUE(GetProviderError(out).has_value());
+  EXPECT_EQ(GetProviderError(out)->request_id, "req-1");
+
+  // An HTTP-level error keeps the code its status gave it.
+  ProviderError http = api;
+  http.http_status = 503;
+  absl::Status gateway =
+      MakeProviderStatus(absl::StatusCode::kUnavailable, http);
+  EXPECT_EQ(ToLighthouseStatus(gateway), gateway);
+  // Statuses without a payload pass through.
+  absl::Status plain = absl::UnavailableError("connection refused");
+  EXPECT_EQ(ToLighthouseStatus(plain), plain);
+}
+
+TEST(LighthouseWireTest, ParseInstanceMapsLighthouseStates) {
+  nlohmann::json instance = {{"InstanceId", "lhins-1"},
+                             {"InstanceState", "FREEZING"},
+                             {"LatestOperation", nullptr}};
+  InstanceStatus status = ParseLighthouseInstance(instance);
+  EXPECT_EQ(status.instance_id, "lhins-1");
+  EXPECT_EQ(status.provider_state, "FREEZING");
+  EXPECT_EQ(status.state, PowerState::kShutdown);
+  EXPECT_EQ(status.latest_operation, "");
+}
+
+TEST(LighthouseWireTest, SerializeBodyIsCompactAndOrdered) {
+  nlohmann::ordered_json body;
+  body["InstanceIds"] = {"lhins-1"};
+  body["Password"] = "p\"\\\x01\n\xc3\xa9";
+  body["UserName"] = "root";
+  const std::string expected =
+      "{\"InstanceIds\":[\"lhins-1\"],\"Password\":\"p\\\"\\\\\\u0001\\n"
+      "\xc3\xa9\",\"UserName\":\"root\"}";
+  EXPECT_EQ(*SerializeBody(body), expected);
+  EXPECT_EQ(*SerializeBody(body, 256), expected);
+}
+
+TEST(LighthouseWireTest, SerializeBodyNeverQuotesInvalidBytes) {
+  nlohmann::ordered_json body;
+  body["Password"] = "Secret-\xff-1";
+  for (size_t reserve : {size_t{0}, size_t{128}}) {
+    absl::StatusOr<std::string> text = SerializeBody(body, reserve);
+    ASSERT_FALSE(text.ok());
+    EXPECT_EQ(text.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(text.status().ToString(), Not(HasSubstr("Secret")));
+  }
+}
+
+}  // namespace
+}  // namespace resetd::clients::lighthouse
