@@ -41,11 +41,11 @@ json FaultsJson(const FaultOptions& f) {
             absl::ToDoubleMilliseconds(f.latency.max)}}};
 }
 
-void HandleFaults(TencentApi& api, const httplib::Request& req,
+void HandleFaults(FaultInjector& injector, const httplib::Request& req,
                   httplib::Response& res) {
   json body;
   if (!ParseBody(req, res, &body)) return;
-  FaultOptions faults = api.faults();
+  FaultOptions faults = injector.Get();
   if (body.contains("error_rate")) {
     if (!body["error_rate"].is_number()) {
       return Reply(res, {{"error", "error_rate must be a number"}}, 400);
@@ -55,7 +55,7 @@ void HandleFaults(TencentApi& api, const httplib::Request& req,
   if (!ReadRange(body, "latency_ms", &faults.latency)) {
     return Reply(res, {{"error", "latency_ms must be [min, max]"}}, 400);
   }
-  api.SetFaults(faults);
+  injector.Set(faults);
   Reply(res, FaultsJson(faults));
 }
 
@@ -101,7 +101,8 @@ void HandlePatch(Fleet& fleet, const httplib::Request& req,
 }  // namespace
 
 json InstanceAdminJson(const InstanceView& v) {
-  return {{"instance_id", v.spec.instance_id},
+  return {{"provider", std::string(ProviderName(v.spec.provider))},
+          {"instance_id", v.spec.instance_id},
           {"region", v.spec.region},
           {"zone", v.spec.zone},
           {"name", v.spec.name},
@@ -111,6 +112,7 @@ json InstanceAdminJson(const InstanceView& v) {
           {"stuck", v.spec.stuck},
           {"reset_fails", v.spec.reset_fails},
           {"password_digest", v.password_digest},
+          {"staged_password_digest", v.staged_password_digest},
           {"latest_operation", v.latest_operation},
           {"latest_operation_state", v.latest_operation_state},
           {"latest_operation_request_id", v.latest_operation_request_id},
@@ -145,17 +147,17 @@ void RegisterAdminRoutes(httplib::Server& server, AdminTargets t) {
               });
   server.Get("/_fake/faults",
              [t](const httplib::Request&, httplib::Response& res) {
-               Reply(res, FaultsJson(t.api->faults()));
+               Reply(res, FaultsJson(t.faults->Get()));
              });
   server.Post("/_fake/faults",
               [t](const httplib::Request& req, httplib::Response& res) {
-                HandleFaults(*t.api, req, res);
+                HandleFaults(*t.faults, req, res);
               });
   server.Post("/_fake/delays",
               [t](const httplib::Request& req, httplib::Response& res) {
                 HandleDelays(*t.fleet, req, res);
               });
-  server.Post(R"(/_fake/instances/(ins-[a-z0-9]+))",
+  server.Post(R"(/_fake/instances/([A-Za-z0-9-]+))",
               [t](const httplib::Request& req, httplib::Response& res) {
                 HandlePatch(*t.fleet, req, res);
               });

@@ -2,10 +2,13 @@
 // instances and the call log, and change faults and timing at run time.
 //
 //   GET  /_fake/healthz            {"status":"ok"}
-//   GET  /_fake/instances          [{instance_id, region, zone, os_type, state,
-//                                    password_digest, latest_operation, ...}]
-//   GET  /_fake/calls              [{time, action, region, secret_id,
-//                                    instance_ids, request_id, result, params}]
+//   GET  /_fake/instances          [{provider, instance_id, region, zone,
+//                                    os_type, state, password_digest,
+//                                    staged_password_digest,
+//                                    latest_operation, ...}]
+//   GET  /_fake/calls              [{time, provider, action, region,
+//                                    secret_id, instance_ids, request_id,
+//                                    result, params}]
 //   POST /_fake/reset-calls        clears the call log
 //   POST /_fake/reset-rates        forgets the rate windows
 //   POST /_fake/faults             {"error_rate":P, "latency_ms":[MIN,MAX]}
@@ -14,9 +17,9 @@
 #pragma once
 
 #include "fakecloud/call_log.h"
+#include "fakecloud/faults.h"
 #include "fakecloud/fleet.h"
 #include "fakecloud/rate_window.h"
-#include "fakecloud/tencent_api.h"
 #include "httplib.h"
 
 namespace resetd::fakecloud {
@@ -26,7 +29,7 @@ struct AdminTargets {
   Fleet* fleet;
   CallLog* calls;
   RateWindow* rates;
-  TencentApi* api;
+  FaultInjector* faults;  // shared by every provider's API
 };
 
 // Registers the /_fake/ handlers on `server`. The targets must outlive it.

@@ -4,13 +4,22 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace resetd::fakecloud {
 
 // An API error as it travels in Response.Error. Value type.
+//
+// The Fleet speaks CVM's codes as its canonical vocabulary and lists the
+// instances an error is about in `subjects`, so that another provider's API
+// can translate code and message at its edge (see LighthouseError()).
 struct ApiError {
   std::string code;
   std::string message;
+  // (instance id, canonical state) of each offending instance; the state is
+  // "" for an instance that was not found. Empty for non-instance errors.
+  std::vector<std::pair<std::string, std::string>> subjects = {};
 };
 
 namespace codes {

@@ -21,6 +21,7 @@ nlohmann::json CallLog::ToJson() const {
   nlohmann::json out = nlohmann::json::array();
   for (const CallRecord& c : Calls()) {
     out.push_back({{"time", c.time_ms},
+                   {"provider", c.provider},
                    {"action", c.action},
                    {"region", c.region},
                    {"secret_id", c.secret_id},

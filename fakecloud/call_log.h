@@ -12,7 +12,8 @@
 namespace resetd::fakecloud {
 
 struct CallRecord {
-  double time_ms = 0;  // unix time in milliseconds
+  double time_ms = 0;    // unix time in milliseconds
+  std::string provider;  // ProviderName() of the API that answered
   std::string action;
   std::string region;
   std::string secret_id;

@@ -24,7 +24,9 @@ constexpr const char* kKnownStates[] = {"PENDING",
                                         "EXIT_RESCUE_MODE",
                                         "ENTER_SERVICE_LIVE_MIGRATE",
                                         "SERVICE_LIVE_MIGRATE",
-                                        "EXIT_SERVICE_LIVE_MIGRATE"};
+                                        "EXIT_SERVICE_LIVE_MIGRATE",
+                                        "DELETING",
+                                        "FREEZING"};
 
 std::string QuotedIds(const std::vector<std::string>& ids) {
   std::vector<std::string> quoted;
@@ -39,6 +41,7 @@ struct Fleet::Step {
   std::string state;            // "" = unchanged
   bool apply_password = false;  // the new password takes effect
   bool finish = false;          // the operation ends here
+  bool stage_password = false;  // kAppliesAtNextBoot: wait for a boot
 };
 
 struct Fleet::Instance {
@@ -49,7 +52,9 @@ struct Fleet::Instance {
   std::string latest_operation_request_id;
   std::string latest_operation_error_msg;
   std::string password_digest;
-  std::string pending_digest;
+  std::string pending_digest;  // written by the reset in progress
+  std::string staged_digest;   // applied at the next start or reboot
+  Op op = Op::kStop;           // the latest operation (if any)
   std::deque<Step> steps;
 
   bool Operating() const {
@@ -90,10 +95,16 @@ void Fleet::AdvanceLocked(Instance& in, absl::Time now) {
   while (!in.steps.empty() && in.steps.front().at <= now) {
     const Step step = in.steps.front();
     in.steps.pop_front();
+    const bool booted = step.state == "RUNNING" &&
+                        (in.state == "STARTING" || in.state == "REBOOTING");
     if (!step.state.empty()) in.state = step.state;
-    bool failed =
-        in.latest_operation == "ResetInstancesPassword" && in.spec.reset_fails;
+    if (booted && !in.staged_digest.empty()) {
+      in.password_digest = in.staged_digest;
+      in.staged_digest.clear();
+    }
+    bool failed = in.op == Op::kReset && in.spec.reset_fails;
     if (step.apply_password && !failed) in.password_digest = in.pending_digest;
+    if (step.stage_password && !failed) in.staged_digest = in.pending_digest;
     if (!step.finish) continue;
     in.pending_digest.clear();
     in.latest_operation_state = failed ? "FAILED" : "SUCCESS";
@@ -118,16 +129,23 @@ InstanceView Fleet::ViewLocked(const Instance& in) const {
                       in.latest_operation_state,
                       in.latest_operation_request_id,
                       in.latest_operation_error_msg,
-                      in.password_digest};
+                      in.password_digest,
+                      in.staged_digest};
 }
 
 std::vector<InstanceView> Fleet::Describe(const std::string& region,
+                                          const std::vector<std::string>& ids) {
+  return Describe(Scope{Provider::kTencentCvm, region}, ids);
+}
+
+std::vector<InstanceView> Fleet::Describe(const Scope& scope,
                                           const std::vector<std::string>& ids) {
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
   std::vector<InstanceView> views;
   auto add = [&](Instance& in) {
-    if (in.spec.region != region) return;
+    if (in.spec.region != scope.region || in.spec.provider != scope.provider)
+      return;
     AdvanceLocked(in, now);
     views.push_back(ViewLocked(in));
   };
@@ -144,7 +162,7 @@ std::vector<InstanceView> Fleet::Describe(const std::string& region,
   return views;
 }
 
-std::optional<ApiError> Fleet::FindLocked(const std::string& region,
+std::optional<ApiError> Fleet::FindLocked(const Scope& scope,
                                           const std::vector<std::string>& ids,
                                           std::vector<Instance*>* found) {
   std::vector<std::string> missing;
@@ -152,21 +170,26 @@ std::optional<ApiError> Fleet::FindLocked(const std::string& region,
   for (const std::string& id : ids) {
     if (!seen.insert(id).second) continue;
     auto it = index_.find(id);
-    if (it == index_.end() || instances_[it->second].spec.region != region) {
+    const InstanceSpec* spec =
+        it == index_.end() ? nullptr : &instances_[it->second].spec;
+    if (spec == nullptr || spec->region != scope.region ||
+        spec->provider != scope.provider) {
       missing.push_back(id);
     } else {
       found->push_back(&instances_[it->second]);
     }
   }
   if (missing.empty()) return std::nullopt;
-  return ApiError{codes::kInstanceIdNotFound,
-                  (missing.size() == 1 ? "The instance " : "The instances ") +
-                      QuotedIds(missing) +
-                      (missing.size() == 1 ? " is" : " are") + " not found."};
+  ApiError error{codes::kInstanceIdNotFound,
+                 (missing.size() == 1 ? "The instance " : "The instances ") +
+                     QuotedIds(missing) +
+                     (missing.size() == 1 ? " is" : " are") + " not found."};
+  for (const std::string& id : missing) error.subjects.emplace_back(id, "");
+  return error;
 }
 
 std::optional<ApiError> Fleet::CheckStatesLocked(
-    Op op, const std::vector<Instance*>& targets, bool force_stop) {
+    Op op, const std::vector<Instance*>& targets, const ResetOptions& reset) {
   auto allowed = [&](const std::string& s) {
     switch (op) {
       case Op::kStop:
@@ -175,7 +198,9 @@ std::optional<ApiError> Fleet::CheckStatesLocked(
       case Op::kStart:
         return s == "STOPPED";
       case Op::kReset:
-        return s == "STOPPED" || (force_stop && s == "RUNNING");
+        return s == "STOPPED" ||
+               (s == "RUNNING" && (reset.mode != ResetMode::kRequiresStopped ||
+                                   reset.force_stop));
     }
     return false;
   };
@@ -185,11 +210,13 @@ std::optional<ApiError> Fleet::CheckStatesLocked(
   };
   std::string code;
   std::vector<std::string> offenders;
+  std::vector<std::pair<std::string, std::string>> subjects;
   for (const Instance* in : targets) {
     std::string c = code_of(*in);
     if (c.empty() || (!code.empty() && c != code)) continue;
     code = c;
     offenders.push_back(in->spec.instance_id + "` (" + in->state + ")");
+    subjects.emplace_back(in->spec.instance_id, in->state);
   }
   if (code.empty()) return std::nullopt;
   std::string message =
@@ -200,49 +227,75 @@ std::optional<ApiError> Fleet::CheckStatesLocked(
   for (size_t i = 0; i < offenders.size(); ++i) {
     message += (i ? ", `" : "") + offenders[i];
   }
-  return ApiError{code, message + "."};
+  return ApiError{code, message + ".", std::move(subjects)};
 }
 
 void Fleet::BeginLocked(Op op, Instance& in, const std::string& request_id,
-                        absl::Time now) {
+                        const ResetOptions& reset, absl::Time now) {
   static constexpr const char* kOpNames[] = {"StopInstances", "StartInstances",
-                                             "RebootInstances",
-                                             "ResetInstancesPassword"};
-  in.latest_operation = kOpNames[static_cast<int>(op)];
+                                             "RebootInstances"};
+  in.op = op;
+  in.latest_operation =
+      op == Op::kReset ? reset.operation : kOpNames[static_cast<int>(op)];
   in.latest_operation_state = "OPERATING";
   in.latest_operation_request_id = request_id;
   in.latest_operation_error_msg.clear();
   in.steps.clear();
-  ScheduleLocked(op, in, now);
+  if (op == Op::kReset) {
+    ScheduleResetLocked(in, reset.mode, now);
+  } else {
+    SchedulePowerLocked(op, in, now);
+  }
 }
 
-void Fleet::ScheduleLocked(Op op, Instance& in, absl::Time now) {
+// A stuck instance takes the first state change and then never finishes.
+absl::Time Fleet::AfterLocked(const Instance& in, const DelayRange& range,
+                              absl::Time* t) {
+  *t += DrawLocked(range);
+  return in.spec.stuck ? absl::InfiniteFuture() : *t;
+}
+
+void Fleet::ScheduleResetLocked(Instance& in, ResetMode mode, absl::Time now) {
   absl::Time t = now;
-  // A stuck instance takes the first state change and then never finishes.
-  auto after = [&](const DelayRange& range) {
-    t += DrawLocked(range);
-    return in.spec.stuck ? absl::InfiniteFuture() : t;
-  };
   const DelayRange& move = options_.transition;
-  if (op == Op::kReset && in.state != "RUNNING") {
-    in.steps.push_back({after(options_.reset), "", true, true});
-  } else if (op == Op::kReset) {
+  const DelayRange& write = options_.reset;
+  if (mode == ResetMode::kAppliesAtNextBoot) {
+    // Accepted now, in any allowed state; effective at the next boot.
+    in.steps.push_back({AfterLocked(in, write, &t), "", false, true, true});
+  } else if (in.state != "RUNNING") {
+    in.steps.push_back({AfterLocked(in, write, &t), "", true, true});
+  } else if (mode == ResetMode::kRequiresStopped) {
     // Forced (the caller checked ForceStop): stop, write, start again.
     in.state = "STOPPING";
-    in.steps.push_back({after(move), "STOPPED", false, false});
-    in.steps.push_back({after(options_.reset), "STARTING", true, false});
-    in.steps.push_back({after(move), "RUNNING", false, true});
+    in.steps.push_back({AfterLocked(in, move, &t), "STOPPED", false, false});
+    in.steps.push_back({AfterLocked(in, write, &t), "STARTING", true, false});
+    in.steps.push_back({AfterLocked(in, move, &t), "RUNNING", false, true});
   } else {
-    in.state = op == Op::kStop    ? "STOPPING"
-               : op == Op::kStart ? "STARTING"
-                                  : "REBOOTING";
-    in.steps.push_back(
-        {after(move), op == Op::kStop ? "STOPPED" : "RUNNING", false, true});
+    // kSelfStopping: a normal shutdown, then a forced one if that fails (one
+    // STOPPING period of the transition delay), the write, and STOPPED.
+    in.state = "STOPPING";
+    in.steps.push_back({AfterLocked(in, move, &t), "STOPPED", false, false});
+    in.steps.push_back({AfterLocked(in, write, &t), "", true, true});
   }
+}
+
+void Fleet::SchedulePowerLocked(Op op, Instance& in, absl::Time now) {
+  absl::Time t = now;
+  in.state = op == Op::kStop    ? "STOPPING"
+             : op == Op::kStart ? "STARTING"
+                                : "REBOOTING";
+  in.steps.push_back({AfterLocked(in, options_.transition, &t),
+                      op == Op::kStop ? "STOPPED" : "RUNNING", false, true});
 }
 
 std::optional<ApiError> Fleet::Power(PowerAction action,
                                      const std::string& region,
+                                     const std::vector<std::string>& ids,
+                                     const std::string& request_id) {
+  return Power(action, Scope{Provider::kTencentCvm, region}, ids, request_id);
+}
+
+std::optional<ApiError> Fleet::Power(PowerAction action, const Scope& scope,
                                      const std::vector<std::string>& ids,
                                      const std::string& request_id) {
   const Op op = action == PowerAction::kStop    ? Op::kStop
@@ -251,34 +304,47 @@ std::optional<ApiError> Fleet::Power(PowerAction action,
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
   std::vector<Instance*> targets;
-  if (auto error = FindLocked(region, ids, &targets)) return error;
+  if (auto error = FindLocked(scope, ids, &targets)) return error;
   for (Instance* in : targets) AdvanceLocked(*in, now);
-  if (auto error = CheckStatesLocked(op, targets, false)) return error;
-  for (Instance* in : targets) BeginLocked(op, *in, request_id, now);
+  const ResetOptions unused;
+  if (auto error = CheckStatesLocked(op, targets, unused)) return error;
+  for (Instance* in : targets) BeginLocked(op, *in, request_id, unused, now);
   return std::nullopt;
 }
 
 std::optional<ApiError> Fleet::ResetPassword(
     const std::string& region, const std::vector<std::string>& ids,
     const Secret& password, bool force_stop, const std::string& request_id) {
+  ResetOptions options;
+  options.force_stop = force_stop;
+  return ResetPassword(Scope{Provider::kTencentCvm, region}, ids, password,
+                       options, request_id);
+}
+
+std::optional<ApiError> Fleet::ResetPassword(
+    const Scope& scope, const std::vector<std::string>& ids,
+    const Secret& password, const ResetOptions& options,
+    const std::string& request_id) {
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
   std::vector<Instance*> targets;
-  if (auto error = FindLocked(region, ids, &targets)) return error;
+  if (auto error = FindLocked(scope, ids, &targets)) return error;
   OsType strictest = OsType::kLinux;
   for (const Instance* in : targets) {
     if (in->spec.os_type == OsType::kWindows) strictest = OsType::kWindows;
   }
-  if (auto reason = CheckPassword(password.Reveal(), strictest)) {
-    return ApiError{codes::kInvalidPassword, *reason};
+  if (options.check != nullptr) {
+    if (auto reason = options.check(password.Reveal(), strictest)) {
+      return ApiError{codes::kInvalidPassword, *reason};
+    }
   }
   for (Instance* in : targets) AdvanceLocked(*in, now);
-  if (auto error = CheckStatesLocked(Op::kReset, targets, force_stop)) {
+  if (auto error = CheckStatesLocked(Op::kReset, targets, options)) {
     return error;
   }
   const std::string digest = Sha256Hex(password.Reveal());
   for (Instance* in : targets) {
-    BeginLocked(Op::kReset, *in, request_id, now);
+    BeginLocked(Op::kReset, *in, request_id, options, now);
     in->pending_digest = digest;
   }
   return std::nullopt;

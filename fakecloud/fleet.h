@@ -20,17 +20,19 @@
 #include "common/secret.h"
 #include "fakecloud/api_error.h"
 #include "fakecloud/password_rules.h"
+#include "fakecloud/provider.h"
 
 namespace resetd::fakecloud {
 
 // How one instance starts out.
 struct InstanceSpec {
-  std::string instance_id;  // ins-xxxxxxxx
+  Provider provider = Provider::kTencentCvm;  // the only API that sees it
+  std::string instance_id;  // ins-xxxxxxxx, lhins-xxxxxxxx, ...
   std::string region;       // e.g. ap-guangzhou
   std::string zone;         // e.g. ap-guangzhou-3
   std::string name;
   OsType os_type = OsType::kLinux;
-  std::string state = "RUNNING";  // any CVM InstanceState
+  std::string state = "RUNNING";  // any canonical state (IsKnownState)
   std::string restrict_state = "NORMAL";
   bool stuck = false;        // transitions started on it never finish
   bool reset_fails = false;  // every password reset on it ends FAILED
@@ -45,6 +47,10 @@ struct InstanceView {
   std::string latest_operation_request_id;
   std::string latest_operation_error_msg;
   std::string password_digest;  // hex SHA-256 of the password, "" if never set
+  // A password accepted in ResetMode::kAppliesAtNextBoot that becomes
+  // password_digest when the instance next reaches RUNNING by a start or a
+  // reboot; "" if none is waiting.
+  std::string staged_password_digest;
 };
 
 // A delay drawn uniformly from [min, max] for each transition.
@@ -61,6 +67,41 @@ struct FleetOptions {
 
 enum class PowerAction { kStop, kStart, kReboot };
 
+// Which instances a call may see: those of one provider in one region.
+struct Scope {
+  Provider provider = Provider::kTencentCvm;
+  std::string region;
+};
+
+// How a password reset takes effect; each provider's API picks its mode.
+enum class ResetMode {
+  // CVM: only a STOPPED instance, or a RUNNING one with `force_stop`, which
+  // is then stopped, written and started again (RUNNING at the end).
+  kRequiresStopped,
+  // Lighthouse: a RUNNING instance is shut down by the reset itself (a normal
+  // shutdown, then a forced one), the password is written and the instance
+  // is left STOPPED. A STOPPED instance stays STOPPED.
+  kSelfStopping,
+  // Alibaba/Huawei: RUNNING or STOPPED instances accept the password at once
+  // (the operation ends SUCCESS after the reset delay, the state does not
+  // change), but it only becomes password_digest at the next start or reboot.
+  kAppliesAtNextBoot,
+};
+
+// A provider's password rule: nullopt if acceptable for `os`, else a reason
+// that never quotes the password.
+using PasswordCheck = std::optional<std::string> (*)(std::string_view password,
+                                                     OsType os);
+
+struct ResetOptions {
+  ResetMode mode = ResetMode::kRequiresStopped;
+  bool force_stop = false;  // kRequiresStopped only
+  // Checked against the strictest OS of the batch (Windows wins); nullptr =
+  // no check at all (Huawei accepts anything and fails silently).
+  PasswordCheck check = &CheckPassword;
+  // The LatestOperation the reset records.
+  std::string operation = "ResetInstancesPassword";
+};
 // Changes an admin may make to one instance at run time.
 struct InstancePatch {
   std::optional<std::string> state;  // also cancels pending transitions
@@ -75,25 +116,39 @@ class Fleet {
         std::vector<InstanceSpec> instances);
   ~Fleet();
 
-  // The instances of `region` named by `ids` (all of the region's instances,
-  // in creation order, if `ids` is empty). Unknown ids are skipped, as the
-  // real DescribeInstances does.
+  // The instances of `scope` named by `ids` (all of the scope's instances,
+  // in creation order, if `ids` is empty). Unknown ids, and those of another
+  // provider or region, are skipped, as the real DescribeInstances does.
+  std::vector<InstanceView> Describe(const Scope& scope,
+                                     const std::vector<std::string>& ids);
+  // Describe() for the CVM instances of `region`.
   std::vector<InstanceView> Describe(const std::string& region,
                                      const std::vector<std::string>& ids);
 
-  // Stops, starts or reboots every instance of `ids` in `region`, or none:
+  // Stops, starts or reboots every instance of `ids` in `scope`, or none:
   // returns InvalidInstanceId.NotFound, UnsupportedOperation.InstanceState*
-  // or OperationDenied.InstanceOperationInProgress if any instance cannot.
-  // Records `request_id` as each instance's LatestOperationRequestId.
+  // or OperationDenied.InstanceOperationInProgress if any instance cannot
+  // (canonical codes; ApiError::subjects names the instances). Records
+  // `request_id` as each instance's LatestOperationRequestId.
+  std::optional<ApiError> Power(PowerAction action, const Scope& scope,
+                                const std::vector<std::string>& ids,
+                                const std::string& request_id);
+  // Power() on the CVM instances of `region`.
   std::optional<ApiError> Power(PowerAction action, const std::string& region,
                                 const std::vector<std::string>& ids,
                                 const std::string& request_id);
 
-  // Resets the password of every instance of `ids`, or none. Besides the
-  // errors of Power, returns InvalidParameterValue.InvalidPassword if
-  // `password` breaks the rules of any target's OS (Windows rules win in a
-  // mixed batch). A running instance needs `force_stop`; it is then stopped,
-  // reset and started again. Only the password's SHA-256 is kept.
+  // Resets the password of every instance of `ids` in `scope`, or none, as
+  // `options.mode` describes. Besides the errors of Power, returns
+  // InvalidParameterValue.InvalidPassword if `options.check` rejects
+  // `password` for the strictest OS of the batch. Only the password's
+  // SHA-256 is kept.
+  std::optional<ApiError> ResetPassword(const Scope& scope,
+                                        const std::vector<std::string>& ids,
+                                        const Secret& password,
+                                        const ResetOptions& options,
+                                        const std::string& request_id);
+  // ResetPassword() on the CVM instances of `region`, kRequiresStopped.
   std::optional<ApiError> ResetPassword(const std::string& region,
                                         const std::vector<std::string>& ids,
                                         const Secret& password, bool force_stop,
@@ -115,17 +170,22 @@ class Fleet {
 
   void AdvanceLocked(Instance& instance, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::optional<ApiError> FindLocked(const std::string& region,
+  std::optional<ApiError> FindLocked(const Scope& scope,
                                      const std::vector<std::string>& ids,
                                      std::vector<Instance*>* found)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::optional<ApiError> CheckStatesLocked(
-      Op op, const std::vector<Instance*>& targets, bool force_stop)
+      Op op, const std::vector<Instance*>& targets, const ResetOptions& reset)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void BeginLocked(Op op, Instance& instance, const std::string& request_id,
-                   absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ScheduleLocked(Op op, Instance& instance, absl::Time now)
+                   const ResetOptions& reset, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ScheduleResetLocked(Instance& instance, ResetMode mode, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SchedulePowerLocked(Op op, Instance& instance, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Time AfterLocked(const Instance& instance, const DelayRange& range,
+                         absl::Time* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration DrawLocked(const DelayRange& range)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   InstanceView ViewLocked(const Instance& instance) const
@@ -143,7 +203,8 @@ class Fleet {
 // (e.g. "STOPPED" -> "UnsupportedOperation.InstanceStateStopped").
 std::string UnsupportedStateCode(const std::string& state);
 
-// Whether `state` is one of the InstanceState values of the CVM reference.
+// Whether `state` is a canonical state: an InstanceState of the CVM
+// reference, or one of Lighthouse's own (DELETING, FREEZING).
 bool IsKnownState(const std::string& state);
 
 }  // namespace resetd::fakecloud

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include "fakecloud/text.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::fakecloud {
@@ -80,6 +82,57 @@ void AssignStates(const GeneratorOptions& o, std::vector<InstanceSpec>& fleet,
   }
 }
 
+// How many instances of `n` each provider gets: exact shares by the largest
+// remainder method.
+std::vector<int> MixCounts(const std::vector<std::pair<Provider, double>>& mix,
+                           int n) {
+  double total = 0;
+  for (const auto& [p, w] : mix) total += w;
+  std::vector<int> counts;
+  std::vector<std::pair<double, size_t>> remainders;
+  int given = 0;
+  for (size_t i = 0; i < mix.size(); ++i) {
+    const double exact = total > 0 ? mix[i].second / total * n : 0;
+    counts.push_back(static_cast<int>(exact));
+    given += counts.back();
+    remainders.emplace_back(exact - counts.back(), i);
+  }
+  std::stable_sort(
+      remainders.begin(), remainders.end(),
+      [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t k = 0; given < n && k < remainders.size(); ++k, ++given) {
+    ++counts[remainders[k].second];
+  }
+  return counts;
+}
+
+// Gives each instance its provider and, for non-CVM ones, a new id of that
+// provider's form. Uses its own generator so that the CVM-only fleet of a
+// seed is the same with or without this step.
+void AssignProviders(const GeneratorOptions& o,
+                     std::vector<InstanceSpec>& fleet,
+                     std::set<std::string>& used) {
+  if (o.mix.empty()) return;
+  std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
+  const std::vector<int> counts =
+      MixCounts(o.mix, static_cast<int>(fleet.size()));
+  std::vector<int> order = Shuffled(static_cast<int>(fleet.size()), rng);
+  std::uniform_int_distribution<int> pick(0, sizeof(kIdAlphabet) - 2);
+  size_t k = 0;
+  for (size_t m = 0; m < o.mix.size(); ++m) {
+    for (int c = 0; c < counts[m]; ++c, ++k) {
+      InstanceSpec& spec = fleet[order[k]];
+      spec.provider = o.mix[m].first;
+      if (spec.provider == Provider::kTencentCvm) continue;
+      used.erase(spec.instance_id);
+      do {
+        spec.instance_id = MakeInstanceId(
+            spec.provider, [&] { return kIdAlphabet[pick(rng)]; });
+      } while (!used.insert(spec.instance_id).second);
+    }
+  }
+}
+
 OsType ParseOs(const std::string& s) {
   return s == "WINDOWS" || s == "windows" || s == "Windows" ? OsType::kWindows
                                                             : OsType::kLinux;
@@ -89,8 +142,14 @@ absl::StatusOr<InstanceSpec> ParseSpec(const nlohmann::json& j) {
   if (!j.is_object())
     return absl::InvalidArgumentError("instance is not an object");
   InstanceSpec spec;
+  const std::string provider = j.value("provider", "tencent_cvm");
+  std::optional<Provider> parsed = ParseProvider(provider);
+  if (!parsed) {
+    return absl::InvalidArgumentError("unknown provider `" + provider + "`");
+  }
+  spec.provider = *parsed;
   spec.instance_id = j.value("instance_id", "");
-  if (!IsWellFormedInstanceId(spec.instance_id)) {
+  if (!IsWellFormedId(spec.provider, spec.instance_id)) {
     return absl::InvalidArgumentError("malformed instance_id `" +
                                       spec.instance_id + "`");
   }
@@ -125,11 +184,51 @@ std::vector<InstanceSpec> GenerateFleet(const GeneratorOptions& o) {
     fleet.push_back(BaseSpec(o, i, rng, used));
   }
   AssignStates(o, fleet, rng);
+  AssignProviders(o, fleet, used);
   std::vector<int> order = Shuffled(static_cast<int>(fleet.size()), rng);
   const int windows =
       Rounded(o.windows_fraction, static_cast<int>(fleet.size()));
   for (int k = 0; k < windows; ++k) fleet[order[k]].os_type = OsType::kWindows;
   return fleet;
+}
+
+absl::StatusOr<std::vector<std::pair<Provider, double>>> ParseMix(
+    std::string_view text) {
+  std::vector<std::pair<Provider, double>> mix;
+  double total = 0;
+  for (std::string_view item : Split(text, ',')) {
+    item = Trim(item);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string name(Trim(item.substr(0, eq)));
+    std::optional<Provider> provider = ParseProvider(name);
+    if (!provider) {
+      return absl::InvalidArgumentError("unknown provider `" + name +
+                                        "` in --mix");
+    }
+    double weight = 1;
+    if (eq != std::string_view::npos) {
+      std::string value(Trim(item.substr(eq + 1)));
+      char* end = nullptr;
+      weight = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(weight >= 0)) {
+        return absl::InvalidArgumentError("bad weight `" + value +
+                                          "` in --mix");
+      }
+    }
+    for (const auto& [p, w] : mix) {
+      if (p == *provider) {
+        return absl::InvalidArgumentError("provider `" + name +
+                                          "` twice in --mix");
+      }
+    }
+    mix.emplace_back(*provider, weight);
+    total += weight;
+  }
+  if (total <= 0) {
+    return absl::InvalidArgumentError("--mix needs a provider with weight > 0");
+  }
+  return mix;
 }
 
 absl::StatusOr<std::vector<InstanceSpec>> ParseFleetJson(

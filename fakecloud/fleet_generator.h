@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,15 +22,26 @@ struct GeneratorOptions {
   int reset_fail = 0;  // ordinary instances whose resets end FAILED
   std::vector<std::string> regions{"ap-guangzhou"};
   uint64_t seed = 1;
+  // Share of each provider (weights, normalised); empty = all Tencent CVM,
+  // which generates exactly the fleet fakecloud always generated.
+  std::vector<std::pair<Provider, double>> mix;
 };
+
+// Parses "tencent_cvm=0.5,tencent_lighthouse=0.5" (weights >= 0, at least
+// one > 0, no provider twice). Returns InvalidArgument naming the problem.
+absl::StatusOr<std::vector<std::pair<Provider, double>>> ParseMix(
+    std::string_view text);
 
 // A deterministic fleet: the same options give the same ids, regions (round
 // robin), zones, OS types and states. Counts are exact (fractions rounded);
 // forbidden, stuck and reset_fail instances are disjoint when they fit.
+// With a mix, the providers' counts are exact (largest remainder) and spread
+// by a seeded permutation; each instance gets its provider's id form.
 std::vector<InstanceSpec> GenerateFleet(const GeneratorOptions& options);
 
 // Parses a fleet file: a JSON array (or {"instances": [...]}) of objects with
-// "instance_id" (required), "region" (default ap-guangzhou), "zone", "name",
+// "instance_id" (required, in the form of its provider), "provider" (default
+// tencent_cvm), "region" (default ap-guangzhou), "zone", "name",
 // "os_type" ("LINUX"/"WINDOWS"), "state" (default RUNNING),
 // "restrict_state", "stuck", "reset_fails". Returns InvalidArgument on a
 // malformed file, a malformed or duplicate id, or an unknown state.

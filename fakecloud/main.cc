@@ -1,4 +1,5 @@
-// fakecloud: a local stand-in for the Tencent Cloud CVM API 3.0 (2017-03-12).
+// fakecloud: a local stand-in for the cloud APIs resetd drives: Tencent Cloud
+// CVM API 3.0 (2017-03-12) and Lighthouse (2020-03-24), on one port.
 // See fakecloud/README.md for flags, endpoints and the error codes it returns.
 #include <csignal>
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "fakecloud/fleet_generator.h"
+#include "fakecloud/lighthouse_actions.h"
 #include "fakecloud/server.h"
 #include "fakecloud/text.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -29,7 +31,9 @@ struct Flags {
   std::string reset_ms = "1000:3000";
   std::string latency_ms = "0:0";
   double error_rate = 0;
+  std::string mix;
   std::vector<std::string> rates;
+  std::vector<std::string> lighthouse_rates;
   int rate_all = 0;  // 0 = keep the documented defaults
   int max_skew_s = 300;
   std::string log_level = "info";
@@ -78,12 +82,30 @@ void AddFlags(CLI::App& app, Flags& f) {
                  "MIN:MAX latency added to API answers");
   app.add_option("--error-rate", f.error_rate,
                  "chance of an injected InternalError");
-  app.add_option("--rate", f.rates, "Action=N requests/second (repeatable)");
+  app.add_option("--mix", f.mix,
+                 "providers of generated instances, e.g. "
+                 "tencent_cvm=0.5,tencent_lighthouse=0.5 (default all "
+                 "tencent_cvm)");
+  app.add_option("--rate", f.rates,
+                 "CVM Action=N requests/second (repeatable)");
+  app.add_option("--lighthouse-rate", f.lighthouse_rates,
+                 "Lighthouse Action=N requests/second (repeatable)");
   app.add_option("--rate-all", f.rate_all,
                  "N requests/second for every action");
   app.add_option("--max-skew-s", f.max_skew_s,
                  "accepted X-TC-Timestamp skew, seconds");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
+}
+
+// Adds each "Action=N" of `flags` to `rates`; false if one is malformed.
+bool ParseRates(const std::vector<std::string>& flags,
+                std::map<std::string, int>& rates) {
+  for (const std::string& r : flags) {
+    size_t eq = r.find('=');
+    if (eq == std::string::npos) return false;
+    rates[r.substr(0, eq)] = std::atoi(r.c_str() + eq + 1);
+  }
+  return true;
 }
 
 // Fills `config` from `f`; returns an error message or "".
@@ -104,10 +126,12 @@ std::string BuildConfig(const Flags& f, FakeCloudConfig& config) {
   for (const auto& [action, rate] : DefaultRates()) {
     config.api.rates[action] = f.rate_all > 0 ? f.rate_all : rate;
   }
-  for (const std::string& r : f.rates) {
-    size_t eq = r.find('=');
-    if (eq == std::string::npos) return "--rate must be Action=N";
-    config.api.rates[r.substr(0, eq)] = std::atoi(r.c_str() + eq + 1);
+  for (const auto& [action, rate] : LighthouseDefaultRates()) {
+    config.lighthouse_rates[action] = f.rate_all > 0 ? f.rate_all : rate;
+  }
+  if (!ParseRates(f.rates, config.api.rates) ||
+      !ParseRates(f.lighthouse_rates, config.lighthouse_rates)) {
+    return "--rate and --lighthouse-rate must be Action=N";
   }
   return "";
 }
@@ -117,6 +141,11 @@ std::string BuildFleet(const Flags& f, FakeCloudConfig& config) {
   g.regions.clear();
   for (std::string_view r : Split(f.regions, ',')) {
     if (!Trim(r).empty()) g.regions.emplace_back(Trim(r));
+  }
+  if (!f.mix.empty()) {
+    auto mix = ParseMix(f.mix);
+    if (!mix.ok()) return std::string(mix.status().message());
+    g.mix = *std::move(mix);
   }
   if (f.fleet_file.empty()) {
     config.instances = GenerateFleet(g);
@@ -143,6 +172,11 @@ int Run(const Flags& flags) {
   for (const auto& [id, key] : config.credentials) {
     spdlog::info("accepting SecretId {} (the key is not printed)", id);
   }
+  std::map<std::string, int> per_provider;
+  for (const InstanceSpec& s : config.instances)
+    ++per_provider[std::string(ProviderName(s.provider))];
+  for (const auto& [provider, n] : per_provider)
+    spdlog::info("fleet: {} {} instances", n, provider);
   spdlog::info("fleet: {} instances", config.instances.size());
   sigset_t signals;
   sigemptyset(&signals);
@@ -170,7 +204,8 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   resetd::fakecloud::Flags flags;
-  CLI::App app{"fakecloud: a local Tencent Cloud CVM API 3.0 stand-in"};
+  CLI::App app{
+      "fakecloud: a local stand-in for Tencent Cloud CVM and Lighthouse"};
   resetd::fakecloud::AddFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("fakecloud"));

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "fakecloud/admin.h"
+#include "fakecloud/lighthouse_api.h"
 #include "fakecloud/text.h"
 #include "httplib.h"
 
@@ -14,6 +15,7 @@ namespace {
 ApiRequest ToApiRequest(const httplib::Request& req) {
   ApiRequest r;
   r.method = req.method;
+  r.path = req.path;
   size_t q = req.target.find('?');
   r.query = q == std::string::npos ? "" : req.target.substr(q + 1);
   r.body = req.body;
@@ -21,12 +23,18 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   return r;
 }
 
-void Serve(TencentApi& api, const httplib::Request& req,
+void Serve(const ApiRouter& router, const httplib::Request& req,
            httplib::Response& res) {
-  ApiReply reply = api.Handle(ToApiRequest(req));
-  if (!reply.trace_id.empty()) res.set_header("X-TC-TraceId", reply.trace_id);
-  res.status = 200;
-  res.set_content(reply.body, "application/json");
+  ApiRequest request = ToApiRequest(req);
+  ProviderApi* api = router.Route(request);
+  if (api == nullptr) {
+    res.status = 404;
+    return;
+  }
+  ApiReply reply = api->Handle(request);
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  res.status = reply.status;
+  res.set_content(reply.body, reply.content_type.c_str());
 }
 
 }  // namespace
@@ -48,9 +56,23 @@ FakeCloudServer::FakeCloudServer(FakeCloudConfig config, const Clock& clock)
       fleet_(clock, config_.fleet, config_.instances),
       verifier_(config_.credentials, clock, config_.max_skew),
       rates_(clock),
-      api_(fleet_, verifier_, rates_, calls_, clock, config_.api),
+      faults_(config_.api.faults, config_.api.seed),
       http_(std::make_unique<httplib::Server>()) {
+  RegisterApis(clock);
   RegisterRoutes();
+}
+
+// One API per provider whose API layer exists; the CVM API also answers
+// requests at "/" that no API recognises, as fakecloud always did.
+void FakeCloudServer::RegisterApis(const Clock& clock) {
+  auto cvm = std::make_unique<TencentApi>(fleet_, verifier_, rates_, calls_,
+                                          clock, faults_, config_.api);
+  cvm_ = cvm.get();
+  ApiOptions lighthouse{config_.lighthouse_rates, config_.api.extra_regions};
+  router_.Add(std::make_unique<LighthouseApi>(fleet_, verifier_, rates_, calls_,
+                                              clock, faults_, lighthouse));
+  router_.Add(std::move(cvm));
+  router_.SetFallback(cvm_);
 }
 
 FakeCloudServer::~FakeCloudServer() { Stop(); }
@@ -64,12 +86,17 @@ void FakeCloudServer::RegisterRoutes() {
   // Idle keep-alive connections hold a worker; a short timeout lets Stop()
   // return quickly instead of after httplib's default 5 s.
   http_->set_keep_alive_timeout(1);
+  RegisterAdminRoutes(*http_,
+                      AdminTargets{&fleet_, &calls_, &rates_, &faults_});
+  // After the admin routes, which therefore win: every other path goes to
+  // the router (Huawei's APIs live under /v1/ and /v2.1/).
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
-    Serve(api_, req, res);
+    Serve(router_, req, res);
   };
-  http_->Post("/", api);
-  http_->Get("/", api);
-  RegisterAdminRoutes(*http_, AdminTargets{&fleet_, &calls_, &rates_, &api_});
+  for (auto add : {&httplib::Server::Get, &httplib::Server::Post,
+                   &httplib::Server::Put, &httplib::Server::Delete}) {
+    (http_.get()->*add)(R"(/.*)", api);
+  }
 }
 
 absl::StatusOr<int> FakeCloudServer::Start() {

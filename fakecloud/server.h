@@ -1,5 +1,6 @@
-// fakecloud as one object: the fleet, the API front, the admin endpoints and
-// an HTTP server with a thread pool. Tests run it in-process on port 0.
+// fakecloud as one object: the fleet, every provider's API behind one router,
+// the admin endpoints and an HTTP server with a thread pool. Tests run it
+// in-process on port 0.
 #pragma once
 
 #include <map>
@@ -13,7 +14,9 @@
 #include "common/clock.h"
 #include "common/secret.h"
 #include "fakecloud/call_log.h"
+#include "fakecloud/faults.h"
 #include "fakecloud/fleet.h"
+#include "fakecloud/provider_api.h"
 #include "fakecloud/rate_window.h"
 #include "fakecloud/tc3_verifier.h"
 #include "fakecloud/tencent_api.h"
@@ -35,7 +38,9 @@ struct FakeCloudConfig {
   std::map<std::string, Secret> credentials;  // SecretId -> SecretKey
   absl::Duration max_skew = absl::Seconds(300);
   FleetOptions fleet;
-  ApiOptions api;
+  ApiOptions api;  // CVM's rates, every API's regions, faults and seed
+  // Lighthouse's rates per action (its documented defaults for the others).
+  std::map<std::string, int> lighthouse_rates;
   std::vector<InstanceSpec> instances;
 };
 
@@ -59,10 +64,13 @@ class FakeCloudServer {
 
   Fleet& fleet() { return fleet_; }
   CallLog& calls() { return calls_; }
-  TencentApi& api() { return api_; }
+  TencentApi& api() { return *cvm_; }  // the Tencent CVM API
   RateWindow& rates() { return rates_; }
+  FaultInjector& faults() { return faults_; }
+  const ApiRouter& router() const { return router_; }
 
  private:
+  void RegisterApis(const Clock& clock);
   void RegisterRoutes();
 
   FakeCloudConfig config_;
@@ -70,7 +78,9 @@ class FakeCloudServer {
   Tc3Verifier verifier_;
   RateWindow rates_;
   CallLog calls_;
-  TencentApi api_;
+  FaultInjector faults_;
+  ApiRouter router_;
+  TencentApi* cvm_ = nullptr;  // owned by router_
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
 };

@@ -137,6 +137,12 @@ std::optional<ApiError> Tc3Verifier::CheckTimestamp(const SignedRequest& r,
 
 std::optional<ApiError> Tc3Verifier::Verify(const SignedRequest& r,
                                             std::string* secret_id) const {
+  return Verify(r, "cvm", secret_id);
+}
+
+std::optional<ApiError> Tc3Verifier::Verify(const SignedRequest& r,
+                                            std::string_view service,
+                                            std::string* secret_id) const {
   const std::string* header = FindHeader(r, "authorization");
   std::optional<Tc3Authorization> auth =
       header ? ParseTc3Authorization(*header) : std::nullopt;
@@ -153,10 +159,11 @@ std::optional<ApiError> Tc3Verifier::Verify(const SignedRequest& r,
                  "The SecretId is not found, please ensure that your SecretId "
                  "is correct.");
   }
-  if (auth->service != "cvm" || auth->date != tc3::Tc3Date(timestamp)) {
+  if (auth->service != service || auth->date != tc3::Tc3Date(timestamp)) {
     return Error(codes::kSignatureFailure,
                  "The credential scope `" + auth->date + "/" + auth->service +
-                     "` does not match `" + tc3::Tc3Date(timestamp) + "/cvm`.");
+                     "` does not match `" + tc3::Tc3Date(timestamp) + "/" +
+                     std::string(service) + "`.");
   }
   std::optional<std::string> expected;
   if (Lower(auth->signed_headers) == "content-type;host") {
@@ -165,11 +172,11 @@ std::optional<ApiError> Tc3Verifier::Verify(const SignedRequest& r,
     if (ct && host) {
       std::string canonical_host = HostWithoutPort(*host);
       tc3::Tc3Request req{r.method, r.query, *ct,      canonical_host,
-                          r.body,   "cvm",   timestamp};
+                          r.body,   service, timestamp};
       expected = tc3::Tc3Signature(key->second.Reveal(), req);
     }
   } else if (Lower(auth->signed_headers).find("host") != std::string::npos) {
-    expected = ComputeTc3Signature(r, auth->signed_headers, "cvm", timestamp,
+    expected = ComputeTc3Signature(r, auth->signed_headers, service, timestamp,
                                    key->second.Reveal());
   }
   if (!expected || !ConstantTimeEquals(*expected, Lower(auth->signature))) {

@@ -40,6 +40,12 @@ class Tc3Verifier {
   std::optional<ApiError> Verify(const SignedRequest& request,
                                  std::string* secret_id) const;
 
+  // Verify() for a request whose credential scope must name `service`
+  // (e.g. "lighthouse"); the one-service form above means "cvm".
+  std::optional<ApiError> Verify(const SignedRequest& request,
+                                 std::string_view service,
+                                 std::string* secret_id) const;
+
  private:
   std::optional<ApiError> CheckTimestamp(const SignedRequest& request,
                                          int64_t* timestamp) const;

@@ -12,67 +12,13 @@ namespace {
 
 using nlohmann::json;
 
-ApiError Missing(const std::string& name) {
-  return {codes::kMissingParameter,
-          "The request is missing a required parameter `" + name + "`."};
-}
-
-ApiError BadType(const std::string& name, const char* type) {
-  return {codes::kInvalidParameter,
-          "The value of parameter `" + name + "` must be " + type + "."};
-}
-
-ApiError BadValue(const std::string& name, const std::string& why) {
-  return {codes::kInvalidParameterValue,
-          "The value of parameter `" + name + "` is invalid: " + why + "."};
-}
-
-// Reads an integer that may arrive as a JSON number or (GET) a string.
-std::optional<ApiError> ReadInt(const json& p, const std::string& name,
-                                int64_t min, int64_t max, int64_t* out) {
-  if (!p.contains(name)) return std::nullopt;
-  const json& v = p[name];
-  if (v.is_number_integer()) {
-    *out = v.get<int64_t>();
-  } else if (!v.is_string() || v.get<std::string>().empty() ||
-             v.get<std::string>().find_first_not_of("-0123456789") !=
-                 std::string::npos) {
-    return BadType(name, "an integer");
-  } else {
-    *out = std::stoll(v.get<std::string>());
-  }
-  if (*out < min || *out > max) {
-    return BadValue(name, "must be between " + std::to_string(min) + " and " +
-                              std::to_string(max));
-  }
-  return std::nullopt;
-}
-
-std::optional<ApiError> ReadBool(const json& p, const std::string& name,
-                                 bool* out) {
-  if (!p.contains(name)) return std::nullopt;
-  const json& v = p[name];
-  if (v.is_boolean())
-    *out = v.get<bool>();
-  else if (v == "true" || v == "TRUE" || v == "True")
-    *out = true;
-  else if (v == "false" || v == "FALSE" || v == "False")
-    *out = false;
-  else
-    return BadType(name, "a boolean");
-  return std::nullopt;
-}
-
-std::optional<ApiError> ReadEnum(const json& p, const std::string& name,
-                                 const std::vector<std::string>& allowed) {
-  if (!p.contains(name)) return std::nullopt;
-  if (!p[name].is_string()) return BadType(name, "a string");
-  const std::string v = p[name].get<std::string>();
-  for (const std::string& a : allowed) {
-    if (v == a) return std::nullopt;
-  }
-  return BadValue(name, "must be one of " + Join(allowed, ", "));
-}
+using params::BadType;
+using params::BadValue;
+using params::Missing;
+using params::ReadBool;
+using params::ReadEnum;
+using params::ReadInt;
+using params::TakePassword;
 
 const char* OsName(OsType os) {
   return os == OsType::kWindows ? "Windows Server 2019 DataCenter 64bit"
@@ -85,7 +31,7 @@ json InstanceJson(const InstanceView& v) {
   return {
       {"InstanceId", v.spec.instance_id},
       {"InstanceName", v.spec.name},
-      {"InstanceState", v.state},
+      {"InstanceState", CvmState(v.state)},
       {"Placement", {{"Zone", v.spec.zone}, {"ProjectId", 0}}},
       {"InstanceType", "S5.MEDIUM2"},
       {"CPU", 2},
@@ -104,20 +50,6 @@ json InstanceJson(const InstanceView& v) {
       {"Tags", json::array()}};
 }
 
-// The page of `views` selected by Offset and Limit (default 20, max 100).
-std::optional<ApiError> Page(const json& p, std::vector<InstanceView>* views) {
-  int64_t offset = 0, limit = 20;
-  if (auto e = ReadInt(p, "Offset", 0, INT32_MAX, &offset)) return e;
-  if (auto e = ReadInt(p, "Limit", 0, 100, &limit)) return e;
-  if (offset >= static_cast<int64_t>(views->size())) {
-    views->clear();
-    return std::nullopt;
-  }
-  views->erase(views->begin(), views->begin() + offset);
-  if (static_cast<int64_t>(views->size()) > limit) views->resize(limit);
-  return std::nullopt;
-}
-
 // Shared front half of both Describe actions.
 std::optional<ApiError> DescribeViews(Fleet& fleet, const ActionContext& ctx,
                                       const json& p,
@@ -133,9 +65,9 @@ std::optional<ApiError> DescribeViews(Fleet& fleet, const ActionContext& ctx,
   if (p.contains("Filters")) {
     return ApiError{"InvalidFilter", "fakecloud does not support Filters."};
   }
-  *views = fleet.Describe(ctx.region, ids);
+  *views = fleet.Describe(ctx.scope(), ids);
   *total = views->size();
-  return Page(p, views);
+  return params::Page(p, views);
 }
 
 ActionResult DescribeInstances(Fleet& fleet, const ActionContext& ctx,
@@ -155,8 +87,8 @@ ActionResult DescribeInstancesStatus(Fleet& fleet, const ActionContext& ctx,
   if (auto e = DescribeViews(fleet, ctx, p, &views, &total)) return {e};
   json set = json::array();
   for (const InstanceView& v : views) {
-    set.push_back(
-        {{"InstanceId", v.spec.instance_id}, {"InstanceState", v.state}});
+    set.push_back({{"InstanceId", v.spec.instance_id},
+                   {"InstanceState", CvmState(v.state)}});
   }
   return {std::nullopt, {{"TotalCount", total}, {"InstanceStatusSet", set}}};
 }
@@ -183,7 +115,7 @@ ActionResult RunPowerAction(Fleet& fleet, const ActionContext& ctx,
       return {e};
     }
   }
-  return {fleet.Power(action, ctx.region, ids, ctx.request_id)};
+  return {fleet.Power(action, ctx.scope(), ids, ctx.request_id)};
 }
 
 ActionResult StopInstances(Fleet& f, const ActionContext& c, json& p) {
@@ -194,17 +126,6 @@ ActionResult StartInstances(Fleet& f, const ActionContext& c, json& p) {
 }
 ActionResult RebootInstances(Fleet& f, const ActionContext& c, json& p) {
   return RunPowerAction(f, c, p, PowerAction::kReboot);
-}
-
-// Moves the password out of `p`, wiping the copy the JSON held.
-std::optional<ApiError> TakePassword(json& p, Secret* password) {
-  if (!p.contains("Password")) return Missing("Password");
-  if (!p["Password"].is_string()) return BadType("Password", "a string");
-  std::string& held = p["Password"].get_ref<std::string&>();
-  *password = Secret(held);
-  WipeString(held);
-  p.erase("Password");
-  return std::nullopt;
 }
 
 ActionResult ResetInstancesPassword(Fleet& fleet, const ActionContext& ctx,
@@ -222,10 +143,10 @@ ActionResult ResetInstancesPassword(Fleet& fleet, const ActionContext& ctx,
                        "characters."}};
     }
   }
-  bool force = false;
-  if (auto e = ReadBool(p, "ForceStop", &force)) return {e};
+  ResetOptions options;  // kRequiresStopped, CVM's password rules
+  if (auto e = ReadBool(p, "ForceStop", &options.force_stop)) return {e};
   return {
-      fleet.ResetPassword(ctx.region, ids, password, force, ctx.request_id)};
+      fleet.ResetPassword(ctx.scope(), ids, password, options, ctx.request_id)};
 }
 
 const std::map<std::string, ActionFn>& Actions() {
@@ -241,20 +162,18 @@ const std::map<std::string, ActionFn>& Actions() {
 
 }  // namespace
 
+std::string CvmState(const std::string& canonical) {
+  if (canonical == "DELETING") return "TERMINATING";
+  if (canonical == "FREEZING") return "SHUTDOWN";
+  return canonical;
+}
+
 std::optional<ApiError> ReadInstanceIds(const json& p, bool required,
                                         std::vector<std::string>* ids) {
-  if (!p.contains("InstanceIds") ||
-      (p["InstanceIds"].is_array() && p["InstanceIds"].empty())) {
-    if (required) return Missing("InstanceIds");
-    return std::nullopt;
-  }
-  const json& v = p["InstanceIds"];
-  if (!v.is_array()) return BadType("InstanceIds", "an array of strings");
+  if (auto e = params::ReadIdArray(p, required, ids)) return e;
   std::vector<std::string> malformed;
-  for (const json& id : v) {
-    if (!id.is_string()) return BadType("InstanceIds", "an array of strings");
-    ids->push_back(id.get<std::string>());
-    if (!IsWellFormedInstanceId(ids->back())) malformed.push_back(ids->back());
+  for (const std::string& id : *ids) {
+    if (!IsWellFormedInstanceId(id)) malformed.push_back(id);
   }
   if (ids->size() > kMaxInstanceIds) {
     return ApiError{codes::kLimitExceeded, "The number of `InstanceIds` (" +

@@ -7,29 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "fakecloud/action_params.h"
 #include "fakecloud/api_error.h"
 #include "fakecloud/fleet.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::fakecloud {
-
-// Per call facts an action needs.
-struct ActionContext {
-  std::string region;
-  std::string request_id;
-};
-
-// What an action returns: an error, or the fields of Response besides
-// RequestId.
-struct ActionResult {
-  std::optional<ApiError> error;
-  nlohmann::json payload = nlohmann::json::object();
-};
-
-// Signature of every action. `params` is the request's parameter object; an
-// action may wipe secrets (Password) from it.
-using ActionFn = ActionResult (*)(Fleet& fleet, const ActionContext& context,
-                                  nlohmann::json& params);
 
 // The action named `name` (e.g. "StopInstances"), or nullptr if fakecloud
 // does not implement it.
@@ -37,6 +20,10 @@ ActionFn FindAction(const std::string& name);
 
 // Names of all implemented actions.
 std::vector<std::string> ActionNames();
+
+// The CVM InstanceState of a canonical state: the fleet's words are CVM's,
+// except Lighthouse's DELETING (-> TERMINATING) and FREEZING (-> SHUTDOWN).
+std::string CvmState(const std::string& canonical);
 
 // Most instance ids one call may name.
 inline constexpr size_t kMaxInstanceIds = 100;

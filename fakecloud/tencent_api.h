@@ -1,96 +1,61 @@
-// The API 3.0 front of fakecloud: everything the Tencent gateway does before
-// and after an action (signature, version, action, region, rate limit, fault
-// injection, the Response envelope, the call log and the request log line).
+// The Tencent Cloud CVM API 3.0 (version 2017-03-12) as a ProviderApi: the
+// shared API 3.0 gateway (fakecloud/tc3_gateway.h) with CVM's service name,
+// version, actions (fakecloud/tencent_actions.h) and rates.
 #pragma once
 
 #include <map>
-#include <random>
-#include <set>
+#include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "fakecloud/call_log.h"
+#include "fakecloud/faults.h"
 #include "fakecloud/fleet.h"
+#include "fakecloud/provider_api.h"
 #include "fakecloud/rate_window.h"
+#include "fakecloud/tc3_gateway.h"
 #include "fakecloud/tc3_verifier.h"
 
 namespace resetd::fakecloud {
-
-// One HTTP request as fakecloud sees it. Header names are lower case.
-struct ApiRequest {
-  std::string method = "POST";
-  std::string query;  // the raw URL query, without '?'
-  std::string body;
-  std::map<std::string, std::string> headers;
-};
-
-// The HTTP 200 answer: a JSON body and the X-TC-TraceId to echo ("" = none).
-struct ApiReply {
-  std::string body;
-  std::string trace_id;
-};
-
-// Injected failures, changeable at run time.
-struct FaultOptions {
-  double error_rate = 0;  // chance of InternalError / InternalServerError
-  DelayRange latency;     // added before every API answer
-};
-
-struct ApiOptions {
-  // Requests per second per (SecretId, region, action); <= 0 = unlimited.
-  // Actions not listed use DefaultRates().
-  std::map<std::string, int> rates;
-  // Regions accepted besides Tencent's public CVM regions.
-  std::set<std::string> extra_regions;
-  FaultOptions faults;
-  uint64_t seed = 1;  // seeds fault draws
-};
 
 // The documented default rates: DescribeInstances and DescribeInstancesStatus
 // 40/s, StopInstances, StartInstances, RebootInstances and
 // ResetInstancesPassword 10/s.
 std::map<std::string, int> DefaultRates();
 
+// Version -> credential scope service of the Tencent API 3.0 products
+// fakecloud serves: 2017-03-12 -> cvm, 2020-03-24 -> lighthouse.
+const std::map<std::string, std::string>& TencentVersions();
+
 // Thread-safe; the collaborators must outlive it.
-class TencentApi {
+class TencentApi final : public ProviderApi {
  public:
+  // With its own FaultInjector built from options.faults and options.seed.
   TencentApi(Fleet& fleet, const Tc3Verifier& verifier, RateWindow& rates,
              CallLog& calls, const Clock& clock, ApiOptions options);
+  // Sharing `faults` with the other APIs of a server.
+  TencentApi(Fleet& fleet, const Tc3Verifier& verifier, RateWindow& rates,
+             CallLog& calls, const Clock& clock, FaultInjector& faults,
+             ApiOptions options);
+
+  Provider provider() const override { return Provider::kTencentCvm; }
+
+  // An API 3.0 request (X-TC-* headers) whose credential scope names "cvm",
+  // or, without a parsable Authorization, whose X-TC-Version is 2017-03-12
+  // or unknown to fakecloud.
+  bool Accepts(const ApiRequest& request) const override;
 
   // Answers one API request (always meant for HTTP 200), records it in the
   // call log and writes one log line. Sleeps for injected latency.
-  ApiReply Handle(const ApiRequest& request);
+  ApiReply Handle(const ApiRequest& request) override;
 
-  void SetFaults(const FaultOptions& faults);
-  FaultOptions faults() const;
+  void SetFaults(const FaultOptions& faults) { faults_.Set(faults); }
+  FaultOptions faults() const { return faults_.Get(); }
 
  private:
-  struct Outcome;
-  Outcome Process(const ApiRequest& request, CallRecord& record);
-  std::optional<ApiError> CheckGateway(const ApiRequest& request,
-                                       CallRecord& record);
-  std::optional<ApiError> MaybeInjectError();
-  absl::Duration DrawLatency();
-  int RateFor(const std::string& action) const;
-
-  Fleet& fleet_;
-  const Tc3Verifier& verifier_;
-  RateWindow& rates_;
-  CallLog& calls_;
-  const Clock& clock_;
-  const std::map<std::string, int> rate_limits_;
-  const std::set<std::string> extra_regions_;
-  mutable absl::Mutex mu_;
-  FaultOptions faults_ ABSL_GUARDED_BY(mu_);
-  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<FaultInjector> owned_faults_;  // null if shared
+  FaultInjector& faults_;
+  Tc3Gateway gateway_;
 };
-
-// A fresh random (version 4) UUID, the form of Tencent RequestIds.
-std::string NewRequestId();
-
-// Whether `region` is a public Tencent CVM region (ap-guangzhou, ...).
-bool IsPublicRegion(const std::string& region);
 
 }  // namespace resetd::fakecloud

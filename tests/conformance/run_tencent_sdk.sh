@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the official Tencent Cloud CVM Node SDK (pinned in node/package.json)
-# against a fakecloud binary. Usage: run_tencent_sdk.sh <path-to-fakecloud>
+# Runs the official Tencent Cloud Node SDKs (pinned in node/package.json) against
+# a fakecloud binary: tencentcloud-sdk-nodejs-cvm (tencent_sdk.test.js) and the
+# Lighthouse client of the tencentcloud-sdk-nodejs bundle
+# (lighthouse_sdk.test.js). Usage: run_tencent_sdk.sh <path-to-fakecloud>
 # node_modules is cached in node/ (gitignored); only loopback traffic.
 set -euo pipefail
 
@@ -27,4 +29,5 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
   touch node_modules
 fi
 
-exec timeout 300 node --test --test-reporter=spec tencent_sdk.test.js
+exec timeout 300 node --test --test-reporter=spec tencent_sdk.test.js \
+  lighthouse_sdk.test.js
