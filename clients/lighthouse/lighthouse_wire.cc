@@ -12,26 +12,6 @@
 namespace resetd::clients::lighthouse {
 namespace {
 
-// An ostream that appends to a string whose capacity the caller reserved,
-// so serialising a password leaves no reallocated copies behind.
-class AppendBuf final : public std::streambuf {
- public:
-  explicit AppendBuf(std::string& out) : out_(out) {}
-
- protected:
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) out_.push_back(traits_type::to_char_type(c));
-    return traits_type::not_eof(c);
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_.append(s, static_cast<size_t>(n));
-    return n;
-  }
-
- private:
-  std::string& out_;
-};
-
 }  // namespace
 
 PowerState LighthousePowerState(std::string_view s) {
@@ -76,21 +56,5 @@ InstanceStatus ParseLighthouseInstance(const nlohmann::json& instance) {
   return status;
 }
 
-absl::StatusOr<std::string> SerializeBody(const nlohmann::ordered_json& body,
-                                          size_t reserve) {
-  std::string out;
-  try {
-    if (reserve == 0) return body.dump();
-    out.reserve(reserve);
-    AppendBuf buf(out);
-    std::ostream stream(&buf);
-    stream << body;
-  } catch (const nlohmann::ordered_json::exception&) {
-    // nlohmann's message would quote the offending bytes; keep them out.
-    WipeString(out);
-    return absl::InvalidArgumentError("request parameters are not valid UTF-8");
-  }
-  return out;
-}
 
 }  // namespace resetd::clients::lighthouse

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clients/cloud_client.h"
+#include "clients/tencent/tencent_wire.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::clients::lighthouse {
@@ -51,12 +52,6 @@ absl::Status ToLighthouseStatus(const absl::Status& status);
 // mapped by LighthousePowerState(). Null or missing fields become "".
 InstanceStatus ParseLighthouseInstance(const nlohmann::json& instance);
 
-// Compact JSON of `body`, exactly as the SDK's JSON.stringify writes it (keys
-// in insertion order). With `reserve` > 0 the text is written into a buffer
-// of that capacity, which must be enough, so that a secret inside `body`
-// leaves no reallocated copy in freed memory. Returns kInvalidArgument
-// (without quoting any bytes) when a string is not valid UTF-8.
-absl::StatusOr<std::string> SerializeBody(const nlohmann::ordered_json& body,
-                                          size_t reserve = 0);
+using tencent::SerializeBody;
 
 }  // namespace resetd::clients::lighthouse

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "clients/cloud_client.h"
+#include "clients/tencent/api3_instance_client.h"
 #include "clients/http/http_transport.h"
 #include "common/clock.h"
 #include "common/secret.h"
@@ -15,7 +16,6 @@ namespace resetd::clients::tencent {
 
 inline constexpr char kCvmApiVersion[] = "2017-03-12";
 inline constexpr char kCvmService[] = "cvm";  // TC3 credential scope service
-inline constexpr char kRequestClient[] = "resetd/0.1";  // X-TC-RequestClient
 
 struct TencentCvmOptions {
   std::string endpoint = "cvm.tencentcloudapi.com";  // host[:port]
