@@ -59,6 +59,9 @@ void AddCreate(CLI::App& app, Parsed& p) {
   Optional(c, "--stop-mode", f.stop_mode, "soft|soft-then-force|force");
   Optional(c, "--power-policy", f.power_policy,
            "restore-original|always-start|leave-stopped");
+  Optional(c, "--password-kind", f.password_kind,
+           "login|vnc: the OS login or the VNC console password (default "
+           "login)");
   Optional(c, "--max-unavailable", f.max_unavailable,
            "instances held down at once (0 = no cap)");
   c->add_flag("--dry-run", f.dry_run, "validate and plan; touch nothing");

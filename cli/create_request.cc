@@ -62,6 +62,12 @@ absl::Status ApplyOptionFlags(const CreateFlags& f, CreateResetJobRequest& r) {
     if (!p.ok()) return p.status();
     r.set_power_policy(*p);
   }
+  if (f.password_kind) {
+    absl::StatusOr<resetd::v1::PasswordKind> kind =
+        ParsePasswordKind(*f.password_kind);
+    if (!kind.ok()) return kind.status();
+    r.set_password_kind(*kind);
+  }
   if (f.max_unavailable) {
     if (*f.max_unavailable < 0) {
       return absl::InvalidArgumentError("--max-unavailable must be >= 0");

@@ -22,6 +22,7 @@ struct CreateFlags {
   std::optional<std::string> username;        // --username
   std::optional<std::string> stop_mode;       // --stop-mode
   std::optional<std::string> power_policy;    // --power-policy
+  std::optional<std::string> password_kind;   // --password-kind login|vnc
   std::optional<int> max_unavailable;         // --max-unavailable
   bool dry_run = false;                       // --dry-run
   std::optional<std::string> request_id;      // --request-id
@@ -30,7 +31,8 @@ struct CreateFlags {
 // Builds the request. With `file`, the targets come from the job file and the
 // target flags (--provider, --region, --instances, --instances-file, --os) are
 // refused; the option flags (--username, --stop-mode, --power-policy,
-// --max-unavailable, --dry-run, --request-id) override the file's values.
+// --password-kind, --max-unavailable, --dry-run, --request-id) override the
+// file's values.
 // Without `file`, --provider, --region and exactly one of --instances /
 // --instances-file are required. A missing request id gets NewRequestId().
 // Returns INVALID_ARGUMENT with an operator-facing message on bad input.

@@ -44,6 +44,14 @@ absl::StatusOr<resetd::v1::PowerPolicy> ParsePowerPolicy(
   return Lookup(value, kTable, "power policy");
 }
 
+absl::StatusOr<resetd::v1::PasswordKind> ParsePasswordKind(
+    std::string_view value) {
+  static constexpr std::pair<const char*, resetd::v1::PasswordKind> kTable[] = {
+      {"login", resetd::v1::PASSWORD_KIND_LOGIN},
+      {"vnc", resetd::v1::PASSWORD_KIND_VNC}};
+  return Lookup(value, kTable, "password kind");
+}
+
 absl::StatusOr<resetd::v1::OsType> ParseOsType(std::string_view value) {
   static constexpr std::pair<const char*, resetd::v1::OsType> kTable[] = {
       {"linux", resetd::v1::OS_TYPE_LINUX},

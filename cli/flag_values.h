@@ -18,6 +18,10 @@ absl::StatusOr<resetd::v1::StopMode> ParseStopMode(std::string_view value);
 absl::StatusOr<resetd::v1::PowerPolicy> ParsePowerPolicy(
     std::string_view value);
 
+// "login" | "vnc": the OS login password or the remote console's.
+absl::StatusOr<resetd::v1::PasswordKind> ParsePasswordKind(
+    std::string_view value);
+
 // "linux" | "windows".
 absl::StatusOr<resetd::v1::OsType> ParseOsType(std::string_view value);
 

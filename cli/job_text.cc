@@ -55,6 +55,24 @@ std::string ShortName(resetd::v1::PowerPolicy s) {
 std::string ShortName(resetd::v1::OsType s) {
   return Strip(resetd::v1::OsType_Name(s), "OS_TYPE_", s);
 }
+std::string ShortName(resetd::v1::PasswordKind s) {
+  // UNSPECIFIED is LOGIN (reset_service.proto).
+  if (s == resetd::v1::PASSWORD_KIND_UNSPECIFIED) return "LOGIN";
+  return Strip(resetd::v1::PasswordKind_Name(s), "PASSWORD_KIND_", s);
+}
+
+std::string VerificationText(resetd::v1::ResetVerification v) {
+  switch (v) {
+    case resetd::v1::RESET_VERIFICATION_VERIFIED:
+      return "verified";
+    case resetd::v1::RESET_VERIFICATION_UNVERIFIABLE:
+      return "applied, unverifiable";
+    case resetd::v1::RESET_VERIFICATION_UNSPECIFIED:
+      return "-";
+    default:
+      return std::to_string(v);
+  }
+}
 
 bool IsTerminal(resetd::v1::JobState state) {
   switch (state) {
@@ -82,6 +100,7 @@ std::string RenderJob(const ResetJob& job) {
       {"updated", FormatTimestamp(job.update_time())},
       {"stop mode", ShortName(job.stop_mode())},
       {"power policy", ShortName(job.power_policy())},
+      {"password kind", ShortName(job.password_kind())},
       {"max unavailable", job.max_unavailable() == 0
                               ? "no cap"
                               : std::to_string(job.max_unavailable())},
@@ -95,13 +114,14 @@ std::string RenderJob(const ResetJob& job) {
 }
 
 std::string RenderInstances(const ResetJob& job) {
-  std::vector<std::vector<std::string>> rows = {{"INSTANCE", "PROVIDER",
-                                                 "REGION", "STATE", "ORIGINAL",
-                                                 "FINAL", "PHASE", "ERROR"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"INSTANCE", "PROVIDER", "REGION", "STATE", "ORIGINAL", "FINAL", "RESET",
+       "PHASE", "ERROR"}};
   for (const auto& i : job.instances()) {
     rows.push_back({i.instance_id(), i.provider(), i.region(),
                     ShortName(i.state()), ShortName(i.original_power_state()),
                     ShortName(i.final_power_state()),
+                    VerificationText(i.verification()),
                     i.phase().empty() ? "-" : i.phase(),
                     i.error().code().empty() ? "-" : i.error().code()});
   }

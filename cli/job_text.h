@@ -16,6 +16,12 @@ std::string ShortName(resetd::v1::PowerState state);
 std::string ShortName(resetd::v1::StopMode mode);
 std::string ShortName(resetd::v1::PowerPolicy policy);
 std::string ShortName(resetd::v1::OsType os);
+std::string ShortName(resetd::v1::PasswordKind kind);
+
+// What is known of an instance's reset: "verified", "applied, unverifiable"
+// (the provider neither checks nor reports it: Huawei ECS), or "-" when no
+// reset was accepted (yet).
+std::string VerificationText(resetd::v1::ResetVerification verification);
 
 // True for SUCCEEDED, PARTIALLY_FAILED, FAILED and CANCELLED.
 bool IsTerminal(resetd::v1::JobState state);
@@ -23,12 +29,13 @@ bool IsTerminal(resetd::v1::JobState state);
 // RFC 3339 in UTC, or "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
 
-// A job as "key  value" lines: id, request id, state, times, options,
-// counts, and (when present) targets.
+// A job as "key  value" lines: id, request id, state, times, options
+// (password kind included), counts, and (when present) targets.
 std::string RenderJob(const resetd::v1::ResetJob& job);
 
 // One line per instance: id, provider, region, state, original and final
-// power state, phase, provider error code. Starts with a header row.
+// power state, reset verification (VerificationText), phase, provider error
+// code. Starts with a header row.
 std::string RenderInstances(const resetd::v1::ResetJob& job);
 
 // A table of jobs (id, state, total, ok, failed, created, dry run), with a

@@ -113,6 +113,7 @@ json InstanceAdminJson(const InstanceView& v) {
           {"reset_fails", v.spec.reset_fails},
           {"password_digest", v.password_digest},
           {"staged_password_digest", v.staged_password_digest},
+          {"vnc_password_digest", v.vnc_password_digest},
           {"latest_operation", v.latest_operation},
           {"latest_operation_state", v.latest_operation_state},
           {"latest_operation_request_id", v.latest_operation_request_id},

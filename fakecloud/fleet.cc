@@ -54,6 +54,7 @@ struct Fleet::Instance {
   std::string password_digest;
   std::string pending_digest;  // written by the reset in progress
   std::string staged_digest;   // applied at the next start or reboot
+  std::string vnc_digest;      // SetVncPassword()
   Op op = Op::kStop;           // the latest operation (if any)
   std::deque<Step> steps;
 
@@ -130,7 +131,8 @@ InstanceView Fleet::ViewLocked(const Instance& in) const {
                       in.latest_operation_request_id,
                       in.latest_operation_error_msg,
                       in.password_digest,
-                      in.staged_digest};
+                      in.staged_digest,
+                      in.vnc_digest};
 }
 
 std::vector<InstanceView> Fleet::Describe(const std::string& region,
@@ -242,7 +244,7 @@ void Fleet::BeginLocked(Op op, Instance& in, const std::string& request_id,
   in.latest_operation_error_msg.clear();
   in.steps.clear();
   if (op == Op::kReset) {
-    ScheduleResetLocked(in, reset.mode, now);
+    ScheduleResetLocked(in, reset, now);
   } else {
     SchedulePowerLocked(op, in, now);
   }
@@ -255,10 +257,12 @@ absl::Time Fleet::AfterLocked(const Instance& in, const DelayRange& range,
   return in.spec.stuck ? absl::InfiniteFuture() : *t;
 }
 
-void Fleet::ScheduleResetLocked(Instance& in, ResetMode mode, absl::Time now) {
+void Fleet::ScheduleResetLocked(Instance& in, const ResetOptions& reset,
+                                absl::Time now) {
   absl::Time t = now;
+  const ResetMode mode = reset.mode;
   const DelayRange& move = options_.transition;
-  const DelayRange& write = options_.reset;
+  const DelayRange& write = reset.write_delay ? *reset.write_delay : options_.reset;
   if (mode == ResetMode::kAppliesAtNextBoot) {
     // Accepted now, in any allowed state; effective at the next boot.
     in.steps.push_back({AfterLocked(in, write, &t), "", false, true, true});
@@ -347,6 +351,17 @@ std::optional<ApiError> Fleet::ResetPassword(
     BeginLocked(Op::kReset, *in, request_id, options, now);
     in->pending_digest = digest;
   }
+  return std::nullopt;
+}
+
+std::optional<ApiError> Fleet::SetVncPassword(
+    const Scope& scope, const std::vector<std::string>& ids,
+    const Secret& password) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Instance*> targets;
+  if (auto error = FindLocked(scope, ids, &targets)) return error;
+  const std::string digest = Sha256Hex(password.Reveal());
+  for (Instance* in : targets) in->vnc_digest = digest;
   return std::nullopt;
 }
 

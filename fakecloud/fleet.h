@@ -51,6 +51,8 @@ struct InstanceView {
   // password_digest when the instance next reaches RUNNING by a start or a
   // reboot; "" if none is waiting.
   std::string staged_password_digest;
+  // hex SHA-256 of the VNC (management terminal) password, "" if never set.
+  std::string vnc_password_digest;
 };
 
 // A delay drawn uniformly from [min, max] for each transition.
@@ -101,6 +103,9 @@ struct ResetOptions {
   PasswordCheck check = &CheckPassword;
   // The LatestOperation the reset records.
   std::string operation = "ResetInstancesPassword";
+  // Overrides FleetOptions::reset for this call (Alibaba's
+  // ModifyInstanceAttribute answers synchronously: a zero delay).
+  std::optional<DelayRange> write_delay;
 };
 // Changes an admin may make to one instance at run time.
 struct InstancePatch {
@@ -154,6 +159,13 @@ class Fleet {
                                         const Secret& password, bool force_stop,
                                         const std::string& request_id);
 
+  // Sets the VNC password of every instance of `ids` in `scope`, or none
+  // (InvalidInstanceId.NotFound). Only its SHA-256 is kept; the power and
+  // operation state are not touched.
+  std::optional<ApiError> SetVncPassword(const Scope& scope,
+                                         const std::vector<std::string>& ids,
+                                         const Secret& password);
+
   // Every instance of every region, in creation order.
   std::vector<InstanceView> Snapshot();
 
@@ -180,7 +192,8 @@ class Fleet {
   void BeginLocked(Op op, Instance& instance, const std::string& request_id,
                    const ResetOptions& reset, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ScheduleResetLocked(Instance& instance, ResetMode mode, absl::Time now)
+  void ScheduleResetLocked(Instance& instance, const ResetOptions& reset,
+                           absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SchedulePowerLocked(Op op, Instance& instance, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "fakecloud/aliyun_actions.h"
 #include "fakecloud/fleet_generator.h"
 #include "fakecloud/lighthouse_actions.h"
 #include "fakecloud/server.h"
@@ -34,6 +35,9 @@ struct Flags {
   std::string mix;
   std::vector<std::string> rates;
   std::vector<std::string> lighthouse_rates;
+  std::vector<std::string> huawei_rates;     // Huawei API=N
+  std::vector<std::string> huawei_projects;  // region=project id
+  std::vector<std::string> aliyun_rates;
   int rate_all = 0;  // 0 = keep the documented defaults
   int max_skew_s = 300;
   std::string log_level = "info";
@@ -90,6 +94,13 @@ void AddFlags(CLI::App& app, Flags& f) {
                  "CVM Action=N requests/second (repeatable)");
   app.add_option("--lighthouse-rate", f.lighthouse_rates,
                  "Lighthouse Action=N requests/second (repeatable)");
+  app.add_option("--huawei-rate", f.huawei_rates,
+                 "Huawei ECS API=N requests/second per (AK, project) "
+                 "(repeatable)");
+  app.add_option("--huawei-project", f.huawei_projects,
+                 "Huawei region=project_id (repeatable; default derived)");
+  app.add_option("--aliyun-rate", f.aliyun_rates,
+                 "Alibaba ECS Action=N requests/second (repeatable)");
   app.add_option("--rate-all", f.rate_all,
                  "N requests/second for every action");
   app.add_option("--max-skew-s", f.max_skew_s,
@@ -106,6 +117,25 @@ bool ParseRates(const std::vector<std::string>& flags,
     rates[r.substr(0, eq)] = std::atoi(r.c_str() + eq + 1);
   }
   return true;
+}
+
+// Fills the Huawei ECS part of `config`; returns an error message or "".
+std::string BuildHuaweiConfig(const Flags& f, HuaweiOptions& huawei) {
+  huawei.credentials = HuaweiCredentialsFromEnv();
+  for (const auto& [api, rate] : HuaweiDefaultRates()) {
+    huawei.rates[api] = f.rate_all > 0 ? f.rate_all : rate;
+  }
+  if (!ParseRates(f.huawei_rates, huawei.rates)) {
+    return "--huawei-rate must be API=N";
+  }
+  for (const std::string& p : f.huawei_projects) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return "--huawei-project must be region=project_id";
+    }
+    huawei.project_ids[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return "";
 }
 
 // Fills `config` from `f`; returns an error message or "".
@@ -128,6 +158,16 @@ std::string BuildConfig(const Flags& f, FakeCloudConfig& config) {
   }
   for (const auto& [action, rate] : LighthouseDefaultRates()) {
     config.lighthouse_rates[action] = f.rate_all > 0 ? f.rate_all : rate;
+  }
+  config.aliyun.credentials = AliyunCredentialsFromEnv();
+  for (const auto& [action, rate] : AliyunDefaultRates()) {
+    config.aliyun.rates[action] = f.rate_all > 0 ? f.rate_all : rate;
+  }
+  if (!ParseRates(f.aliyun_rates, config.aliyun.rates)) {
+    return "--aliyun-rate must be Action=N";
+  }
+  if (std::string e = BuildHuaweiConfig(f, config.huawei); !e.empty()) {
+    return e;
   }
   if (!ParseRates(f.rates, config.api.rates) ||
       !ParseRates(f.lighthouse_rates, config.lighthouse_rates)) {
@@ -172,12 +212,26 @@ int Run(const Flags& flags) {
   for (const auto& [id, key] : config.credentials) {
     spdlog::info("accepting SecretId {} (the key is not printed)", id);
   }
+  for (const auto& [id, key] : config.aliyun.credentials) {
+    spdlog::info("accepting Alibaba AccessKeyId {} (the secret is not printed)",
+                 id);
+  }
   std::map<std::string, int> per_provider;
   for (const InstanceSpec& s : config.instances)
     ++per_provider[std::string(ProviderName(s.provider))];
   for (const auto& [provider, n] : per_provider)
     spdlog::info("fleet: {} {} instances", n, provider);
   spdlog::info("fleet: {} instances", config.instances.size());
+  for (const auto& [ak, sk] : config.huawei.credentials) {
+    spdlog::info("accepting Huawei AK {} (the SK is not printed)", ak);
+  }
+  std::map<std::string, std::string> huawei_projects;
+  for (const InstanceSpec& s : config.instances)
+    huawei_projects[s.region] = HuaweiProjectId(s.region);
+  for (const auto& [region, id] : config.huawei.project_ids)
+    huawei_projects[region] = id;
+  for (const auto& [region, id] : huawei_projects)
+    spdlog::info("huawei: region {} project_id {}", region, id);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

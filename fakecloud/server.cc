@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "fakecloud/admin.h"
+#include "fakecloud/huawei_api.h"
 #include "fakecloud/lighthouse_api.h"
 #include "fakecloud/text.h"
 #include "httplib.h"
@@ -71,7 +72,10 @@ void FakeCloudServer::RegisterApis(const Clock& clock) {
   ApiOptions lighthouse{config_.lighthouse_rates, config_.api.extra_regions};
   router_.Add(std::make_unique<LighthouseApi>(fleet_, verifier_, rates_, calls_,
                                               clock, faults_, lighthouse));
+  router_.Add(std::make_unique<HuaweiApi>(fleet_, rates_, calls_, clock,
+                                          faults_, config_.huawei));
   router_.Add(std::move(cvm));
+  router_.Add(std::make_unique<AliyunApi>(fleet_, rates_, calls_, clock, faults_, config_.aliyun));
   router_.SetFallback(cvm_);
 }
 

@@ -13,9 +13,11 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/secret.h"
+#include "fakecloud/aliyun_api.h"
 #include "fakecloud/call_log.h"
 #include "fakecloud/faults.h"
 #include "fakecloud/fleet.h"
+#include "fakecloud/huawei_api.h"
 #include "fakecloud/provider_api.h"
 #include "fakecloud/rate_window.h"
 #include "fakecloud/tc3_verifier.h"
@@ -41,7 +43,9 @@ struct FakeCloudConfig {
   ApiOptions api;  // CVM's rates, every API's regions, faults and seed
   // Lighthouse's rates per action (its documented defaults for the others).
   std::map<std::string, int> lighthouse_rates;
+  AliyunOptions aliyun;  // Alibaba ECS: credentials, rates, skew
   std::vector<InstanceSpec> instances;
+  HuaweiOptions huawei;  // Huawei ECS: credentials, project ids, rates
 };
 
 // The accepted credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY

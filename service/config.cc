@@ -58,6 +58,45 @@ void DefaultProvider(ProviderConfig& p) {
   }
 }
 
+// project_ids: every listed region has a well-formed project id; with no
+// regions listed, at least one entry (jobs may target exactly those regions).
+void CheckProjectIds(const ProviderConfig& p, const std::string& at,
+                     std::vector<std::string>& errors) {
+  for (const auto& [region, project_id] : p.project_ids()) {
+    if (region.empty()) errors.push_back(at + ".project_ids: empty region");
+    if (!IsValidProjectId(project_id)) {
+      errors.push_back(at + ".project_ids[" + Quote(region) +
+                       "]: must be 1-64 characters of A-Z a-z 0-9 _ -");
+    }
+  }
+  if (p.regions().empty() && p.project_ids().empty()) {
+    errors.push_back(at +
+                     ".project_ids: must map each region jobs may target to "
+                     "its project id");
+  }
+  for (const std::string& region : p.regions()) {
+    if (!region.empty() && p.project_ids().count(region) == 0) {
+      errors.push_back(at + ".project_ids: no project id for region " +
+                       Quote(region) + " (listed in regions)");
+    }
+  }
+}
+
+// Options only some kinds have: required where needed, refused elsewhere so
+// that a misplaced option is not silently ignored.
+void CheckKindOptions(const ProviderConfig& p, const ProviderKind& kind,
+                      const std::string& at, std::vector<std::string>& errors) {
+  const std::string of_kind = " is not used by kind " + Quote(kind.name);
+  if (kind.needs_project_ids) {
+    CheckProjectIds(p, at, errors);
+  } else if (!p.project_ids().empty()) {
+    errors.push_back(at + ".project_ids" + of_kind);
+  }
+  if (p.batch_reset() && !kind.has_batch_reset) {
+    errors.push_back(at + ".batch_reset" + of_kind);
+  }
+}
+
 void CheckProvider(const ProviderConfig& p, const std::string& at,
                    std::vector<std::string>& errors) {
   const ProviderKind* kind = FindProviderKind(p.kind());
@@ -68,7 +107,11 @@ void CheckProvider(const ProviderConfig& p, const std::string& at,
   if (p.scheme() != "http" && p.scheme() != "https") {
     errors.push_back(at + ".scheme: must be \"http\" or \"https\"");
   }
-  if (p.endpoint().empty()) errors.push_back(at + ".endpoint: must be set");
+  if (p.endpoint().empty() &&
+      (kind == nullptr || !kind->default_endpoint.empty())) {
+    errors.push_back(at + ".endpoint: must be set");
+  }
+  if (kind != nullptr) CheckKindOptions(p, *kind, at, errors);
   const int cap = kind ? kind->max_batch : 100;
   if (p.max_batch() < 1 || p.max_batch() > cap) {
     errors.push_back(at + ".max_batch: must be 1 to " + std::to_string(cap));

@@ -34,16 +34,21 @@ absl::StatusOr<resetd::v1::Config> ParseConfig(std::string_view json,
                                                std::string_view source);
 
 // Fills every unset field with its default: listen addresses, log level,
-// per provider the kind's endpoint, scheme "https", account = name,
-// max_batch = the kind's cap, timeouts, credential variables; engine values
+// per provider the kind's endpoint (none for huawei_ecs: per region),
+// scheme "https", account = name, max_batch = the kind's cap, timeouts, the
+// kind's credential variables (provider_kinds.h); engine values
 // and store.retention_hours from workflow::EngineOptions; shutdown_grace_s.
 // Unknown kinds keep empty per-kind defaults. store.path and store.keys have
 // no default (no path: in-memory store; no keys: $RESETD_STORE_KEY).
 void ApplyConfigDefaults(resetd::v1::Config& config);
 
 // Checks a defaulted config: provider names non-empty and unique, kind
-// known, scheme http or https, endpoint set, rates > 0 with non-empty
-// unique actions, max_batch 1..the kind's cap (100), timeouts > 0, engine
+// known, scheme http or https, endpoint set (unless the kind derives one per
+// region: huawei_ecs), rates > 0 with non-empty unique actions (engine or
+// the kind's API names), max_batch 1..the kind's cap (100), timeouts > 0;
+// per kind: project_ids where the kind needs them (every listed region has
+// a well-formed one; no regions listed: at least one entry) and refused
+// elsewhere, batch_reset only where the kind has it; engine
 // values in range, log level known, store.retention_hours and
 // shutdown_grace_s > 0, store keys with a valid unique id ([A-Za-z0-9._-],
 // 1-32) and exactly one of file and env. kInvalidArgument listing every

@@ -6,9 +6,16 @@
 #include <csignal>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "CLI/CLI.hpp"
+#include "clients/aliyun/aliyun_ecs_client.h"
+#include "clients/aliyun/credentials.h"
 #include "clients/http/curl_transport.h"
+#include "clients/huawei/credentials.h"
+#include "clients/huawei/huawei_ecs_client.h"
+#include "clients/lighthouse/lighthouse_client.h"
 #include "clients/tencent/credentials.h"
 #include "clients/tencent/tencent_cvm_client.h"
 #include "common/clock.h"
@@ -48,15 +55,23 @@ struct Flags {
 
 absl::Duration Ms(int ms) { return absl::Milliseconds(ms); }
 
-absl::StatusOr<std::shared_ptr<clients::CloudClient>> MakeTencentClient(
-    const resetd::v1::ProviderConfig& p,
-    std::shared_ptr<clients::http::HttpTransport> transport) {
+using ClientOrError = absl::StatusOr<std::shared_ptr<clients::CloudClient>>;
+using Transport = std::shared_ptr<clients::http::HttpTransport>;
+
+// Tencent CVM and Lighthouse share one kind of API key.
+absl::StatusOr<clients::tencent::TencentCredentials> LoadTencentKey(
+    const resetd::v1::Credentials& c) {
   clients::tencent::CredentialSources sources;
-  sources.secret_id_file = p.credentials().secret_id_file();
-  sources.secret_key_file = p.credentials().secret_key_file();
-  sources.secret_id_env = p.credentials().secret_id_env();
-  sources.secret_key_env = p.credentials().secret_key_env();
-  auto credentials = clients::tencent::LoadTencentCredentials(sources);
+  sources.secret_id_file = c.secret_id_file();
+  sources.secret_key_file = c.secret_key_file();
+  sources.secret_id_env = c.secret_id_env();
+  sources.secret_key_env = c.secret_key_env();
+  return clients::tencent::LoadTencentCredentials(sources);
+}
+
+ClientOrError MakeTencentCvm(const resetd::v1::ProviderConfig& p,
+                             Transport transport) {
+  auto credentials = LoadTencentKey(p.credentials());
   if (!credentials.ok()) return credentials.status();
   clients::tencent::TencentCvmOptions options;
   options.endpoint = p.endpoint();
@@ -71,12 +86,88 @@ absl::StatusOr<std::shared_ptr<clients::CloudClient>> MakeTencentClient(
       clients::tencent::MakeTencentCvmClient(std::move(options), transport));
 }
 
-// The only place that names concrete provider clients.
+ClientOrError MakeLighthouse(const resetd::v1::ProviderConfig& p,
+                             Transport transport) {
+  auto credentials = LoadTencentKey(p.credentials());
+  if (!credentials.ok()) return credentials.status();
+  clients::lighthouse::LighthouseOptions options;
+  options.endpoint = p.endpoint();
+  options.scheme = p.scheme();
+  options.secret_id = credentials->secret_id;
+  options.secret_key = std::move(credentials->secret_key);
+  options.request_timeout = Ms(p.request_timeout_ms());
+  options.connect_timeout = Ms(p.connect_timeout_ms());
+  options.max_batch = p.max_batch();
+  options.clock = &RealClock();
+  return std::shared_ptr<clients::CloudClient>(
+      clients::lighthouse::MakeLighthouseClient(std::move(options), transport));
+}
+
+// Credentials.secret_id_* / secret_key_* are the AccessKey ID / secret.
+ClientOrError MakeAliyunEcs(const resetd::v1::ProviderConfig& p,
+                            Transport transport) {
+  const resetd::v1::Credentials& c = p.credentials();
+  clients::aliyun::AliyunCredentialSources sources;
+  sources.access_key_id_file = c.secret_id_file();
+  sources.access_key_secret_file = c.secret_key_file();
+  sources.access_key_id_env = c.secret_id_env();
+  sources.access_key_secret_env = c.secret_key_env();
+  auto credentials = clients::aliyun::LoadAliyunCredentials(sources);
+  if (!credentials.ok()) return credentials.status();
+  clients::aliyun::AliyunEcsOptions options;
+  options.endpoint = p.endpoint();
+  options.scheme = p.scheme();
+  options.access_key_id = credentials->access_key_id;
+  options.access_key_secret = std::move(credentials->access_key_secret);
+  options.request_timeout = Ms(p.request_timeout_ms());
+  options.connect_timeout = Ms(p.connect_timeout_ms());
+  options.max_batch = p.max_batch();
+  options.clock = &RealClock();
+  return std::shared_ptr<clients::CloudClient>(
+      clients::aliyun::MakeAliyunEcsClient(std::move(options), transport));
+}
+
+// Credentials.secret_id_* / secret_key_* are the AK / SK.
+ClientOrError MakeHuaweiEcs(const resetd::v1::ProviderConfig& p,
+                            Transport transport) {
+  const resetd::v1::Credentials& c = p.credentials();
+  clients::huawei::HuaweiCredentialSources sources;
+  sources.ak_file = c.secret_id_file();
+  sources.sk_file = c.secret_key_file();
+  sources.ak_env = c.secret_id_env();
+  sources.sk_env = c.secret_key_env();
+  auto credentials = clients::huawei::LoadHuaweiCredentials(sources);
+  if (!credentials.ok()) return credentials.status();
+  clients::huawei::HuaweiEcsOptions options;
+  options.endpoint = p.endpoint();  // empty: ecs.{region}.myhuaweicloud.com
+  options.scheme = p.scheme();
+  options.project_ids.insert(p.project_ids().begin(), p.project_ids().end());
+  options.ak = credentials->ak;
+  options.sk = std::move(credentials->sk);
+  options.request_timeout = Ms(p.request_timeout_ms());
+  options.connect_timeout = Ms(p.connect_timeout_ms());
+  options.max_batch = p.max_batch();
+  options.batch_reset = p.batch_reset();
+  options.clock = &RealClock();
+  return std::shared_ptr<clients::CloudClient>(
+      clients::huawei::MakeHuaweiEcsClient(std::move(options), transport));
+}
+
+// The only place that names concrete provider clients: one maker per kind
+// of service/provider_kinds.cc.
 CloudClientFactory MakeClientFactory() {
-  auto transport = clients::http::MakeCurlTransport();
-  return [transport](const resetd::v1::ProviderConfig& p)
-             -> absl::StatusOr<std::shared_ptr<clients::CloudClient>> {
-    if (p.kind() == "tencent_cvm") return MakeTencentClient(p, transport);
+  using Maker = ClientOrError (*)(const resetd::v1::ProviderConfig&, Transport);
+  static constexpr std::pair<std::string_view, Maker> kMakers[] = {
+      {"tencent_cvm", &MakeTencentCvm},
+      {"tencent_lighthouse", &MakeLighthouse},
+      {"aliyun_ecs", &MakeAliyunEcs},
+      {"huawei_ecs", &MakeHuaweiEcs},
+  };
+  Transport transport = clients::http::MakeCurlTransport();
+  return [transport](const resetd::v1::ProviderConfig& p) -> ClientOrError {
+    for (const auto& [kind, make] : kMakers) {
+      if (kind == p.kind()) return make(p, transport);
+    }
     return absl::InvalidArgumentError("no client for kind \"" + p.kind() +
                                       "\"");
   };

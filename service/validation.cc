@@ -60,6 +60,16 @@ void CheckEnums(const CreateResetJobRequest& r,
         "unknown value " + std::to_string(r.power_policy()));
   }
   if (r.max_unavailable() < 0) Add(out, "max_unavailable", "must be >= 0");
+  if (!resetd::v1::PasswordKind_IsValid(r.password_kind())) {
+    Add(out, "password_kind",
+        "unknown value " + std::to_string(r.password_kind()));
+  }
+}
+
+// UNSPECIFIED (and unknown values, reported on their own) mean LOGIN.
+policy::PasswordKind ToPasswordKind(resetd::v1::PasswordKind kind) {
+  return kind == resetd::v1::PASSWORD_KIND_VNC ? policy::PasswordKind::kVnc
+                                               : policy::PasswordKind::kLogin;
 }
 
 policy::OsKind ToOsKind(resetd::v1::OsType os) {
@@ -83,6 +93,9 @@ RequestValidator::RequestValidator(const resetd::v1::Config& config,
     Provider& entry = providers_[p.name()];
     entry.kind = FindProviderKind(p.kind());
     entry.regions.insert(p.regions().begin(), p.regions().end());
+    for (const auto& [region, project_id] : p.project_ids()) {
+      entry.project_regions.insert(region);
+    }
     provider_names_ += (provider_names_.empty() ? "" : ", ") + p.name();
   }
 }
@@ -107,6 +120,27 @@ void RequestValidator::CheckInstanceIds(
   }
 }
 
+void RequestValidator::CheckRegion(const Target& target, const Provider* p,
+                                   const std::string& at,
+                                   std::vector<FieldViolation>& out) const {
+  if (target.region().empty()) {
+    Add(out, at + ".region", "must be set");
+  } else if (p != nullptr && !p->regions.empty() &&
+             !p->regions.count(target.region())) {
+    Add(out, at + ".region",
+        "region " + Echo(target.region()) + " is not allowed for provider " +
+            Echo(target.provider()));
+  } else if (p != nullptr && p->kind != nullptr && p->kind->needs_project_ids &&
+             !p->project_regions.count(target.region())) {
+    // Config validation guarantees this for listed regions; with none
+    // listed, the project ids are the allowed regions.
+    Add(out, at + ".region",
+        "provider " + Echo(target.provider()) +
+            " has no project id for region " + Echo(target.region()) +
+            " (add it to the provider's project_ids in the server config)");
+  }
+}
+
 void RequestValidator::CheckTarget(const Target& target, const std::string& at,
                                    Seen& seen,
                                    std::vector<FieldViolation>& out) const {
@@ -121,14 +155,7 @@ void RequestValidator::CheckTarget(const Target& target, const std::string& at,
         "unknown provider " + Echo(target.provider()) +
             " (configured: " + provider_names_ + ")");
   }
-  if (target.region().empty()) {
-    Add(out, at + ".region", "must be set");
-  } else if (p != nullptr && !p->regions.empty() &&
-             !p->regions.count(target.region())) {
-    Add(out, at + ".region",
-        "region " + Echo(target.region()) + " is not allowed for provider " +
-            Echo(target.provider()));
-  }
+  CheckRegion(target, p, at, out);
   CheckInstanceIds(target, p, at, seen, out);
   if (!resetd::v1::OsType_IsValid(target.os_type())) {
     Add(out, at + ".os_type",
@@ -157,6 +184,7 @@ void RequestValidator::CheckTargets(const CreateResetJobRequest& request,
 
 std::vector<policy::PolicyTarget> RequestValidator::PolicyTargets(
     const CreateResetJobRequest& request) const {
+  const policy::PasswordKind kind = ToPasswordKind(request.password_kind());
   std::vector<policy::PolicyTarget> targets;
   for (int i = 0; i < request.targets_size(); ++i) {
     const Target& t = request.targets(i);
@@ -167,20 +195,58 @@ std::vector<policy::PolicyTarget> RequestValidator::PolicyTargets(
       continue;
     }
     targets.push_back({TargetPath(i), std::string(it->second.kind->name),
-                       ToOsKind(t.os_type())});
+                       ToOsKind(t.os_type()), kind});
   }
   return targets;
 }
 
-void RequestValidator::CheckCredentials(
+void RequestValidator::CheckPasswordKind(
+    std::vector<policy::PolicyTarget>& targets,
+    std::vector<FieldViolation>& out) const {
+  std::set<std::string> lacking;
+  for (const auto& v : policy_.CheckPasswordKind(targets)) {
+    // A kind without any rules stays in: CheckPassword reports it.
+    if (v.rule != "unsupported_password_kind") continue;
+    Add(out, "password_kind", policy::FormatViolation(v));
+    lacking.insert(v.target);
+  }
+  std::erase_if(targets, [&](const policy::PolicyTarget& t) {
+    return lacking.count(t.target_label) > 0;
+  });
+}
+
+// The client of such a kind refuses any other user at reset time, after
+// other instances of the job were already stopped: refuse it here instead.
+void RequestValidator::CheckDefaultAccount(
     const CreateResetJobRequest& request,
     std::vector<FieldViolation>& out) const {
-  const auto targets = PolicyTargets(request);
+  if (ToPasswordKind(request.password_kind()) != policy::PasswordKind::kLogin ||
+      IsDefaultAccountName(request.username())) {
+    return;
+  }
+  for (int i = 0; i < request.targets_size(); ++i) {
+    auto it = providers_.find(request.targets(i).provider());
+    if (it == providers_.end() || it->second.kind == nullptr ||
+        !it->second.kind->default_account_only) {
+      continue;
+    }
+    Add(out, "username",
+        "target " + TargetPath(i) + " (" + std::string(it->second.kind->name) +
+            "): the provider resets only the image's default account; leave "
+            "username empty or use \"root\" or \"Administrator\"");
+  }
+}
+
+void RequestValidator::CheckCredentials(
+    const CreateResetJobRequest& request,
+    const std::vector<policy::PolicyTarget>& targets,
+    std::vector<FieldViolation>& out) const {
   std::set<std::string> username_problems;  // same rule, many targets: once
   for (const auto& v : policy_.CheckUsername(request.username(), targets)) {
     username_problems.insert(v.description);
   }
   for (const std::string& d : username_problems) Add(out, "username", d);
+  CheckDefaultAccount(request, out);
   if (request.password().empty()) {
     Add(out, "password", "must be set");
     return;
@@ -198,8 +264,12 @@ std::vector<FieldViolation> RequestValidator::CreateViolations(
   std::vector<FieldViolation> out;
   CheckRequestId(request.request_id(), out);
   CheckTargets(request, out);
-  CheckCredentials(request, out);
+  std::vector<policy::PolicyTarget> targets = PolicyTargets(request);
+  std::vector<FieldViolation> kind_violations;  // reported in field order
+  CheckPasswordKind(targets, kind_violations);
+  CheckCredentials(request, targets, out);
   CheckEnums(request, out);
+  out.insert(out.end(), kind_violations.begin(), kind_violations.end());
   return out;
 }
 

@@ -3,6 +3,15 @@
 // collected (not just the first) as a google.rpc.BadRequest field violation
 // with a path like "targets[0].instance_ids[3]". No description ever contains
 // the password or any part of it.
+//
+// Per target, by its provider's kind (provider_kinds.h): the instance id
+// format; for kinds scoped to projects, a region with a configured project
+// id; for kinds that reset only the image's default account, a username that
+// is empty, "root" or "Administrator" (login jobs). Across targets: the
+// job's password_kind must exist on every target's kind ("password_kind",
+// one violation per target without it, e.g. VNC on tencent_cvm), and the
+// password must satisfy the policy of every target's kind, OS and password
+// kind (the union of their rules).
 #pragma once
 
 #include <map>
@@ -52,6 +61,8 @@ class RequestValidator {
   struct Provider {
     const ProviderKind* kind = nullptr;
     std::set<std::string, std::less<>> regions;  // empty = any
+    // Regions with a project id, where the kind needs one.
+    std::set<std::string, std::less<>> project_regions;
   };
   struct Seen;  // instance ids already listed, for duplicates
 
@@ -62,10 +73,24 @@ class RequestValidator {
   void CheckInstanceIds(const resetd::v1::Target& target, const Provider* p,
                         const std::string& at, Seen& seen,
                         std::vector<FieldViolation>& out) const;
+  void CheckRegion(const resetd::v1::Target& target, const Provider* p,
+                   const std::string& at,
+                   std::vector<FieldViolation>& out) const;
+  // Username and password against the policy of `targets` (the targets
+  // that have the job's password kind).
   void CheckCredentials(const resetd::v1::CreateResetJobRequest& request,
+                        const std::vector<policy::PolicyTarget>& targets,
                         std::vector<FieldViolation>& out) const;
+  void CheckDefaultAccount(const resetd::v1::CreateResetJobRequest& request,
+                           std::vector<FieldViolation>& out) const;
+  // The targets of known providers and valid OS, each with the job's
+  // password kind.
   std::vector<policy::PolicyTarget> PolicyTargets(
       const resetd::v1::CreateResetJobRequest& request) const;
+  // Moves the targets whose provider kind lacks the job's password kind out
+  // of `targets`, reporting each under "password_kind".
+  void CheckPasswordKind(std::vector<policy::PolicyTarget>& targets,
+                         std::vector<FieldViolation>& out) const;
 
   std::map<std::string, Provider, std::less<>> providers_;
   std::string provider_names_;  // for messages

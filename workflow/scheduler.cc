@@ -20,6 +20,9 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
       absl::ToUnixNanos(t));
 }
 
+// Polls in a row that see RUNNING after a reboot before it counts as done.
+constexpr int kRebootPollsWithoutChange = 3;
+
 bool IsRetryable(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kUnavailable:
@@ -523,6 +526,7 @@ void Scheduler::StartWaiting(Task& t, Task::Wait wait, PowerState state,
   t.wait_request_id = request_id;
   t.wait_seen_change = false;
   t.wait_needs_change = false;
+  t.wait_polls = 0;
   t.wait_deadline = clock_.Now() + options_.transition_timeout;
   t.result.set_phase(wait == Task::Wait::kOperation
                          ? "wait:reset-result"
@@ -571,8 +575,12 @@ bool Scheduler::WaitSatisfied(Task& t) {
       return true;
     }
     if (o.state != t.wait_state) t.wait_seen_change = true;
+    // A short reboot can happen between two polls: after a few polls that
+    // all say RUNNING, the reboot (accepted by the provider) is taken as
+    // done.
     if (t.wait_needs_change && !t.wait_seen_change &&
-        !(ours && o.latest_operation_state == "SUCCESS")) {
+        !(ours && o.latest_operation_state == "SUCCESS") &&
+        ++t.wait_polls < kRebootPollsWithoutChange) {
       return false;
     }
     return o.state == t.wait_state;

@@ -64,6 +64,7 @@ struct Task {
   absl::Time wait_deadline = absl::InfiniteFuture();
   bool wait_seen_change = false;
   bool wait_needs_change = false;  // a reboot: see it leave RUNNING first
+  int wait_polls = 0;              // observations during this wait
   int retries = 0;
 
   resetd::v1::InstanceResult result;  // state, steps, error, power states

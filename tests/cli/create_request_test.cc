@@ -112,6 +112,37 @@ TEST(CreateRequestTest, FileRefusesTargetFlags) {
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("--file"));
 }
 
+TEST(CreateRequestTest, PasswordKindFlag) {
+  CreateFlags none = TargetFlags();
+  auto r = BuildCreateRequest(none);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->password_kind(), resetd::v1::PASSWORD_KIND_UNSPECIFIED);
+  CreateFlags vnc = TargetFlags();
+  vnc.password_kind = "vnc";
+  r = BuildCreateRequest(vnc);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->password_kind(), resetd::v1::PASSWORD_KIND_VNC);
+  CreateFlags bad = TargetFlags();
+  bad.password_kind = "VNC";
+  EXPECT_THAT(std::string(BuildCreateRequest(bad).status().message()),
+              HasSubstr("invalid password kind 'VNC' (expected login|vnc)"));
+}
+
+TEST(CreateRequestTest, PasswordKindFromFileAndFlagOverride) {
+  CreateFlags f;
+  f.file = WriteTemp("job-vnc.yaml",
+                     "password_kind: PASSWORD_KIND_VNC\n"
+                     "targets:\n  - {provider: aliyun, region: cn-hangzhou, "
+                     "instance_ids: [i-bp13izg0l4s3abcdefgh]}\n");
+  auto r = BuildCreateRequest(f);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->password_kind(), resetd::v1::PASSWORD_KIND_VNC);
+  f.password_kind = "login";
+  r = BuildCreateRequest(f);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->password_kind(), resetd::v1::PASSWORD_KIND_LOGIN);
+}
+
 TEST(FlagValuesTest, JobStates) {
   auto s = ParseJobStates("running, PARTIALLY-failed,succeeded");
   ASSERT_TRUE(s.ok());
@@ -129,6 +160,9 @@ TEST(FlagValuesTest, Enums) {
   EXPECT_EQ(*ParsePowerPolicy("leave-stopped"),
             resetd::v1::POWER_POLICY_LEAVE_STOPPED);
   EXPECT_EQ(*ParseOsType("linux"), resetd::v1::OS_TYPE_LINUX);
+  EXPECT_EQ(*ParsePasswordKind("login"), resetd::v1::PASSWORD_KIND_LOGIN);
+  EXPECT_EQ(*ParsePasswordKind("vnc"), resetd::v1::PASSWORD_KIND_VNC);
+  EXPECT_FALSE(ParsePasswordKind("console").ok());
   EXPECT_FALSE(ParseOsType("bsd").ok());
 }
 

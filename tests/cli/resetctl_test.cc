@@ -224,6 +224,39 @@ TEST_F(ResetctlTest, CreateDeliversPasswordAndWatchesToSuccess) {
   ExpectNoPassword(r);
 }
 
+TEST_F(ResetctlTest, CreateSendsPasswordKind) {
+  ScriptSuccess();
+  std::vector<std::string> args = kCreateFlags;
+  args.insert(args.end(), {"--password-kind", "vnc", "--no-watch"});
+  Result r = Run(args, std::string(kPassword) + "\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(service_.creates().size(), 1u);
+  EXPECT_EQ(service_.creates()[0].password_kind(),
+            resetd::v1::PASSWORD_KIND_VNC);
+  ExpectNoPassword(r);
+  args = kCreateFlags;
+  args.insert(args.end(), {"--password-kind", "console"});
+  Result bad = Run(args, std::string(kPassword) + "\n");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("login|vnc"));
+  EXPECT_EQ(service_.creates().size(), 1u);  // nothing sent
+}
+
+TEST_F(ResetctlTest, GetFullShowsVerification) {
+  ScriptSuccess();
+  service_.full.set_password_kind(resetd::v1::PASSWORD_KIND_VNC);
+  service_.full.mutable_instances(0)->set_verification(
+      resetd::v1::RESET_VERIFICATION_VERIFIED);
+  service_.full.mutable_instances(1)->set_verification(
+      resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  Result r = Run({"get", "job-1", "--full"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("password kind    VNC\n"));
+  EXPECT_THAT(r.out, HasSubstr("RESET"));
+  EXPECT_THAT(r.out, HasSubstr("verified"));
+  EXPECT_THAT(r.out, HasSubstr("applied, unverifiable"));
+}
+
 TEST_F(ResetctlTest, CreateJsonOutputAndPartialFailureExitCode) {
   ScriptPartialFailure();
   std::string pw_file = ::testing::TempDir() + "/resetctl-pw";

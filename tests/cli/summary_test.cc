@@ -101,6 +101,23 @@ TEST(JobTextTest, ShortNamesAndTerminalStates) {
   EXPECT_FALSE(IsTerminal(resetd::v1::JOB_STATE_RUNNING));
 }
 
+TEST(JobTextTest, VerificationAndPasswordKindText) {
+  EXPECT_EQ(VerificationText(resetd::v1::RESET_VERIFICATION_VERIFIED),
+            "verified");
+  EXPECT_EQ(VerificationText(resetd::v1::RESET_VERIFICATION_UNVERIFIABLE),
+            "applied, unverifiable");
+  EXPECT_EQ(VerificationText(resetd::v1::RESET_VERIFICATION_UNSPECIFIED), "-");
+  EXPECT_EQ(ShortName(resetd::v1::PASSWORD_KIND_UNSPECIFIED), "LOGIN");
+  EXPECT_EQ(ShortName(resetd::v1::PASSWORD_KIND_VNC), "VNC");
+  resetd::v1::ResetJob job;
+  auto* i = job.add_instances();
+  i->set_instance_id("0c9e2b1a-3f4d-4e5f-8a7b-6c5d4e3f2a1b");
+  i->set_verification(resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  const std::string text = RenderInstances(job);
+  EXPECT_THAT(text, HasSubstr("RESET"));
+  EXPECT_THAT(text, HasSubstr("applied, unverifiable"));
+}
+
 TEST(JobTextTest, JobAndListRendering) {
   resetd::v1::ResetJob job = PartiallyFailed(1, 1);
   job.set_request_id("rid-9");
@@ -117,6 +134,7 @@ TEST(JobTextTest, JobAndListRendering) {
       HasSubstr(
           "target           aliyun/cn-hangzhou  UNSPECIFIED  1 instances\n"));
   EXPECT_THAT(RenderInstances(job), HasSubstr("ins-bad0  tencent"));
+  EXPECT_THAT(text, HasSubstr("password kind    LOGIN\n"));
   resetd::v1::ListResetJobsResponse page;
   EXPECT_EQ(RenderJobList(page), "no jobs\n");
   *page.add_jobs() = job;

@@ -1,5 +1,8 @@
 #include "service/provider_setup.h"
 
+#include <map>
+#include <string>
+
 #include "gtest/gtest.h"
 #include "service/config.h"
 
@@ -71,6 +74,71 @@ TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
   EXPECT_EQ(b.account, "b");
   EXPECT_EQ(b.max_batch, 100);
   EXPECT_EQ(b.rate_per_second, (std::map<std::string, double>{{"*", 10.0}}));
+}
+
+// Every kind reaches the factory with its defaults and options, and its
+// rate limits are keyed by the engine's action names.
+TEST(ProviderSetupTest, BuildsEveryKind) {
+  auto config = ParseConfig(R"({"providers": [
+      {"name": "cvm", "kind": "tencent_cvm",
+       "rateLimits": [{"action": "ResetInstancesPassword", "requestsPerSecond": 2}]},
+      {"name": "lh", "kind": "tencent_lighthouse",
+       "rateLimits": [{"action": "ResetInstancesPassword", "requestsPerSecond": 20},
+                      {"action": "DescribeInstances", "requestsPerSecond": 50}]},
+      {"name": "ali", "kind": "aliyun_ecs", "account": "ali-prod",
+       "rateLimits": [{"action": "ModifyInstanceAttribute", "requestsPerSecond": 4},
+                      {"action": "ModifyInstanceVncPasswd", "requestsPerSecond": 3},
+                      {"action": "RebootInstances", "requestsPerSecond": 6}]},
+      {"name": "hw", "kind": "huawei_ecs", "regions": ["cn-north-4"],
+       "projectIds": {"cn-north-4": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"},
+       "batchReset": true, "maxBatch": 80,
+       "credentials": {"secretIdFile": "/s/ak", "secretKeyFile": "/s/sk"},
+       "rateLimits": [{"action": "ListServersDetails", "requestsPerSecond": 9},
+                      {"action": "BatchStopServers", "requestsPerSecond": 7},
+                      {"action": "ResetServerPassword", "requestsPerSecond": 5}]}]})",
+                            "t");
+  ASSERT_TRUE(config.ok()) << config.status();
+  std::map<std::string, resetd::v1::ProviderConfig> seen;
+  auto registry = BuildProviderRegistry(
+      *config,
+      [&](const resetd::v1::ProviderConfig& p)
+          -> absl::StatusOr<std::shared_ptr<clients::CloudClient>> {
+        seen[p.name()] = p;
+        return std::shared_ptr<clients::CloudClient>(
+            std::make_shared<NullClient>());
+      });
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  ASSERT_EQ(registry->size(), 4u);
+  EXPECT_EQ(seen.at("cvm").kind(), "tencent_cvm");
+  EXPECT_EQ(seen.at("lh").endpoint(), "lighthouse.tencentcloudapi.com");
+  EXPECT_EQ(seen.at("lh").credentials().secret_id_env(),
+            "TENCENTCLOUD_SECRET_ID");
+  EXPECT_EQ(seen.at("ali").endpoint(), "ecs.aliyuncs.com");
+  EXPECT_EQ(seen.at("ali").credentials().secret_key_env(),
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+  const auto& hw = seen.at("hw");
+  EXPECT_EQ(hw.endpoint(), "");
+  EXPECT_EQ(hw.project_ids().at("cn-north-4"),
+            "0a1b2c3d4e5f40718293a4b5c6d7e8f9");
+  EXPECT_TRUE(hw.batch_reset());
+  EXPECT_EQ(hw.credentials().secret_id_file(), "/s/ak");
+  EXPECT_EQ(hw.credentials().secret_id_env(), "HUAWEICLOUD_SDK_AK");
+
+  using Rates = std::map<std::string, double>;
+  EXPECT_EQ(registry->at("cvm").rate_per_second,
+            (Rates{{"*", 10}, {"ResetPassword", 2}}));
+  EXPECT_EQ(registry->at("lh").rate_per_second,
+            (Rates{{"*", 10}, {"Describe", 50}, {"ResetPassword", 20}}));
+  EXPECT_EQ(registry->at("ali").account, "ali-prod");
+  EXPECT_EQ(registry->at("ali").rate_per_second,
+            (Rates{{"*", 10},
+                   {"Reboot", 6},
+                   {"ResetPassword", 4},
+                   {"ResetVncPassword", 3}}));
+  EXPECT_EQ(registry->at("hw").max_batch, 80);
+  EXPECT_EQ(
+      registry->at("hw").rate_per_second,
+      (Rates{{"*", 10}, {"Describe", 9}, {"ResetPassword", 5}, {"Stop", 7}}));
 }
 
 TEST(ProviderSetupTest, FactoryErrorNamesProvider) {

@@ -1,6 +1,7 @@
 #include "service/validation.h"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -257,6 +258,265 @@ TEST_F(ValidationTest, PasswordIsNeverEchoed) {
         std::string(status.message()) + GetBadRequest(status)->DebugString();
     EXPECT_EQ(everything.find(password), std::string::npos) << everything;
     EXPECT_EQ(everything.find("QzXj"), std::string::npos) << everything;
+  }
+}
+
+// A server with every provider kind.
+resetd::v1::Config MultiConfig() {
+  auto config = ParseConfig(R"({"providers": [
+      {"name": "cvm", "kind": "tencent_cvm"},
+      {"name": "lh", "kind": "tencent_lighthouse"},
+      {"name": "ali", "kind": "aliyun_ecs"},
+      {"name": "hw", "kind": "huawei_ecs", "regions": ["cn-north-4"],
+       "projectIds": {"cn-north-4": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}},
+      {"name": "hw-any", "kind": "huawei_ecs",
+       "projectIds": {"ap-southeast-1": "9f8e7d6c5b4a40312f1e0d9c8b7a6958"}}]})",
+                            "multi");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return *config;
+}
+
+constexpr char kCvmId[] = "ins-abcd1234";
+constexpr char kLighthouseId[] = "lhins-abcd1234";
+constexpr char kAliyunId[] = "i-bp13izg0l4s3abcdefgh";
+constexpr char kHuaweiId[] = "0c9e2b1a-3f4d-4e5f-8a7b-6c5d4e3f2a1b";
+// Valid for every provider's login rule, Linux and Windows: only specials
+// all four accept, no piece of "root" or "Administrator".
+constexpr char kEveryonePassword[] = "Zq7!vWx9@kLm";
+constexpr char kAliyunVncPassword[] = "Ab3dE6";
+
+void AddTarget(CreateResetJobRequest& r, const std::string& provider,
+               const std::string& region, const std::string& id,
+               resetd::v1::OsType os = resetd::v1::OS_TYPE_LINUX) {
+  auto* t = r.add_targets();
+  t->set_provider(provider);
+  t->set_region(region);
+  t->add_instance_ids(id);
+  t->set_os_type(os);
+}
+
+// One target per kind: cvm, lh, ali, hw (targets[0..3]).
+CreateResetJobRequest FourKinds(
+    resetd::v1::OsType os = resetd::v1::OS_TYPE_LINUX) {
+  CreateResetJobRequest r;
+  r.set_request_id("multi-1");
+  AddTarget(r, "cvm", "ap-guangzhou", kCvmId, os);
+  AddTarget(r, "lh", "ap-guangzhou", kLighthouseId, os);
+  AddTarget(r, "ali", "cn-hangzhou", kAliyunId, os);
+  AddTarget(r, "hw", "cn-north-4", kHuaweiId, os);
+  r.set_password(kEveryonePassword);
+  return r;
+}
+
+std::vector<std::string> Descriptions(const std::vector<FieldViolation>& vs) {
+  std::vector<std::string> out;
+  for (const auto& v : vs) out.push_back(v.description());
+  return out;
+}
+
+class MultiProviderValidationTest : public ::testing::Test {
+ protected:
+  RequestValidator validator_{MultiConfig()};
+};
+
+TEST_F(MultiProviderValidationTest, EveryKindTogetherPasses) {
+  EXPECT_THAT(validator_.CreateViolations(FourKinds()), IsEmpty());
+  EXPECT_THAT(
+      validator_.CreateViolations(FourKinds(resetd::v1::OS_TYPE_WINDOWS)),
+      IsEmpty());
+}
+
+TEST_F(MultiProviderValidationTest, InstanceIdFormatPerKind) {
+  struct Row {
+    const char* provider;
+    const char* region;
+    std::string id;
+    bool valid;
+  };
+  const std::vector<Row> rows = {
+      {"cvm", "ap-guangzhou", kCvmId, true},
+      {"cvm", "ap-guangzhou", kLighthouseId, false},
+      {"lh", "ap-guangzhou", kLighthouseId, true},
+      {"lh", "ap-guangzhou", "lhins-0000zzzz", true},
+      {"lh", "ap-guangzhou", kCvmId, false},
+      {"lh", "ap-guangzhou", "lhins-ABCD1234", false},
+      {"lh", "ap-guangzhou", "lhins-abcd123", false},
+      {"lh", "ap-guangzhou", "lhins-abcd12345", false},
+      {"ali", "cn-hangzhou", kAliyunId, true},
+      {"ali", "cn-hangzhou", "i-25abcdefg", true},  // an older, shorter id
+      {"ali", "cn-hangzhou", "i-" + std::string(32, 'a'), true},
+      {"ali", "cn-hangzhou", "i-" + std::string(33, 'a'), false},
+      {"ali", "cn-hangzhou", "i-abc1234", false},
+      {"ali", "cn-hangzhou", "i-bp13izg0l4s3ABCDEFGH", false},
+      {"ali", "cn-hangzhou", "i-bp13izg0/../abcdefgh", false},
+      {"ali", "cn-hangzhou", "i-bp13izg0l4s3abcdefgh&Password=x", false},
+      {"ali", "cn-hangzhou", kCvmId, false},
+      {"hw", "cn-north-4", kHuaweiId, true},
+      {"hw", "cn-north-4", "0C9E2B1A-3F4D-4E5F-8A7B-6C5D4E3F2A1B", false},
+      {"hw", "cn-north-4", "0c9e2b1a3f4d4e5f8a7b6c5d4e3f2a1b", false},
+      {"hw", "cn-north-4", "0c9e2b1a-3f4d-4e5f-8a7b-6c5d4e3f2a1", false},
+      {"hw", "cn-north-4", "0c9e2b1a-3f4d-4e5f-8a7b-6c5d4e3f2a1g", false},
+      {"hw", "cn-north-4", kAliyunId, false},
+  };
+  const std::map<std::string, std::string> formats = {
+      {"cvm", "\"ins-\" followed by 8"},
+      {"lh", "\"lhins-\" followed by 8"},
+      {"ali", "\"i-\" followed by 8 to 32"},
+      {"hw", "UUID"}};
+  for (const Row& row : rows) {
+    CreateResetJobRequest r;
+    r.set_request_id("ids");
+    AddTarget(r, row.provider, row.region, row.id);
+    r.set_password(kEveryonePassword);
+    auto violations = validator_.CreateViolations(r);
+    if (row.valid) {
+      EXPECT_THAT(violations, IsEmpty()) << row.id;
+      continue;
+    }
+    ASSERT_THAT(Fields(violations), ElementsAre("targets[0].instance_ids[0]"))
+        << row.id;
+    EXPECT_THAT(violations[0].description(),
+                HasSubstr(formats.at(row.provider)))
+        << row.id;
+  }
+}
+
+TEST_F(MultiProviderValidationTest, HuaweiRegionNeedsAProjectId) {
+  CreateResetJobRequest r;
+  r.set_request_id("hw");
+  AddTarget(r, "hw-any", "ap-southeast-1", kHuaweiId);
+  r.set_password(kEveryonePassword);
+  EXPECT_THAT(validator_.CreateViolations(r), IsEmpty());
+  r.mutable_targets(0)->set_region("cn-south-1");
+  auto violations = validator_.CreateViolations(r);
+  ASSERT_THAT(Fields(violations), ElementsAre("targets[0].region"));
+  EXPECT_EQ(violations[0].description(),
+            "provider \"hw-any\" has no project id for region \"cn-south-1\" "
+            "(add it to the provider's project_ids in the server config)");
+  // A provider with a region list says "not allowed" instead.
+  r.mutable_targets(0)->set_provider("hw");
+  violations = validator_.CreateViolations(r);
+  ASSERT_THAT(Fields(violations), ElementsAre("targets[0].region"));
+  EXPECT_THAT(violations[0].description(), HasSubstr("is not allowed"));
+}
+
+TEST_F(MultiProviderValidationTest, VncOnKindsWithoutOneNamesEachTarget) {
+  CreateResetJobRequest r = FourKinds();
+  r.set_password_kind(resetd::v1::PASSWORD_KIND_VNC);
+  r.set_password(kAliyunVncPassword);
+  auto violations = validator_.CreateViolations(r);
+  // Only the kind check: no password violation repeats it.
+  EXPECT_THAT(Fields(violations),
+              ElementsAre("password_kind", "password_kind", "password_kind"));
+  EXPECT_THAT(
+      Descriptions(violations),
+      ElementsAre("target targets[0] (tencent_cvm, vnc): provider kind "
+                  "\"tencent_cvm\" has no VNC password",
+                  "target targets[1] (tencent_lighthouse, vnc): provider kind "
+                  "\"tencent_lighthouse\" has no VNC password",
+                  "target targets[3] (huawei_ecs, vnc): provider kind "
+                  "\"huawei_ecs\" has no VNC password"));
+  absl::Status status = validator_.ValidateCreate(r);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).find(kAliyunVncPassword),
+            std::string::npos);
+}
+
+TEST_F(MultiProviderValidationTest, VncOnAliyunUsesItsVncRule) {
+  CreateResetJobRequest r;
+  r.set_request_id("vnc");
+  AddTarget(r, "ali", "cn-hangzhou", kAliyunId, resetd::v1::OS_TYPE_WINDOWS);
+  r.set_password_kind(resetd::v1::PASSWORD_KIND_VNC);
+  r.set_password(kAliyunVncPassword);
+  EXPECT_THAT(validator_.CreateViolations(r), IsEmpty());
+  r.set_password(kEveryonePassword);  // a fine login password, not VNC
+  auto violations = validator_.CreateViolations(r);
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].field(), "password");
+  EXPECT_EQ(violations[0].description(),
+            "target targets[0] (aliyun_ecs, vnc): must be exactly 6 "
+            "characters");
+  const std::string all = testing::PrintToString(Descriptions(violations));
+  EXPECT_EQ(all.find(kEveryonePassword), std::string::npos) << all;
+}
+
+TEST_F(MultiProviderValidationTest, UnknownPasswordKind) {
+  CreateResetJobRequest r = FourKinds();
+  r.set_password_kind(static_cast<resetd::v1::PasswordKind>(7));
+  EXPECT_THAT(Fields(validator_.CreateViolations(r)),
+              ElementsAre("password_kind"));
+}
+
+TEST_F(MultiProviderValidationTest, DefaultAccountOnlyKindsRefuseOtherUsers) {
+  for (const char* ok : {"", "root", "Administrator"}) {
+    CreateResetJobRequest r = FourKinds();
+    r.set_username(ok);
+    EXPECT_THAT(validator_.CreateViolations(r), IsEmpty()) << ok;
+  }
+  for (const char* other : {"ubuntu", "administrator", "admin"}) {
+    CreateResetJobRequest r = FourKinds();
+    r.set_username(other);
+    auto violations = validator_.CreateViolations(r);
+    EXPECT_THAT(Fields(violations), ElementsAre("username", "username"))
+        << other;
+    EXPECT_THAT(Descriptions(violations),
+                ElementsAre(HasSubstr("target targets[2] (aliyun_ecs): the "
+                                      "provider resets only the image's "
+                                      "default account"),
+                            HasSubstr("target targets[3] (huawei_ecs)")))
+        << other;
+  }
+  // Tencent targets alone may name any user.
+  CreateResetJobRequest r = FourKinds();
+  r.mutable_targets()->DeleteSubrange(2, 2);
+  r.set_username("ubuntu");
+  EXPECT_THAT(validator_.CreateViolations(r), IsEmpty());
+}
+
+// The password must satisfy every target's provider and OS: each violation
+// names the target whose rule it breaks, and only that one.
+TEST_F(MultiProviderValidationTest, PasswordRulesOfEveryTargetApply) {
+  struct Row {
+    std::string password;
+    resetd::v1::OsType os;
+    std::vector<std::string> descriptions;
+  };
+  const std::vector<Row> rows = {
+      {"Zq7!vWx9@kLmZq7!vWx9@kLmAbc1",  // 28: Huawei allows at most 26
+       resetd::v1::OS_TYPE_LINUX,
+       {"target targets[3] (huawei_ecs, linux): must be 8 to 26 characters"}},
+      {"Zq7!vWx9'kLm",  // a quote: Tencent allows it, Alibaba and Huawei not
+       resetd::v1::OS_TYPE_LINUX,
+       {"target targets[2] (aliyun_ecs, linux): contains a character",
+        "target targets[3] (huawei_ecs, linux): contains a character"}},
+      {"Zq7#vWx9$kLm",  // # and $: not Huawei specials
+       resetd::v1::OS_TYPE_LINUX,
+       {"target targets[3] (huawei_ecs, linux): contains a character"}},
+      {"Zq7!Adm9@kLm",  // "Adm": 3 characters of Administrator
+       resetd::v1::OS_TYPE_WINDOWS,
+       {"target targets[3] (huawei_ecs, windows): must not contain 3 or more "
+        "consecutive characters"}},
+      {"Zq7!toor@kLm",  // root reversed
+       resetd::v1::OS_TYPE_LINUX,
+       {"target targets[3] (huawei_ecs, linux): must not contain the user "
+        "name spelled backwards"}},
+      {"Zq7!vWx9@kL",  // 11: Windows needs 12 on Tencent
+       resetd::v1::OS_TYPE_WINDOWS,
+       {"target targets[0] (tencent_cvm, windows): must be 12 to 30",
+        "target targets[1] (tencent_lighthouse, windows): must be 12 to 30"}},
+  };
+  for (const Row& row : rows) {
+    CreateResetJobRequest r = FourKinds(row.os);
+    r.set_password(row.password);
+    auto violations = validator_.CreateViolations(r);
+    ASSERT_EQ(violations.size(), row.descriptions.size()) << row.password;
+    for (size_t i = 0; i < violations.size(); ++i) {
+      EXPECT_EQ(violations[i].field(), "password");
+      EXPECT_THAT(violations[i].description(), HasSubstr(row.descriptions[i]))
+          << row.password;
+      EXPECT_EQ(violations[i].description().find(row.password),
+                std::string::npos);
+    }
   }
 }
 

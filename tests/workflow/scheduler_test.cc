@@ -742,3 +742,26 @@ TEST_F(SchedulerTest, AnInstanceThatSpoilsDescribeIsIsolated) {
 
 }  // namespace
 }  // namespace resetd::workflow
+
+namespace resetd::workflow {
+namespace {
+
+TEST_F(SchedulerTest, RebootTooShortToObserveStillCompletes) {
+  auto& caps = cloud_->mutable_capabilities();
+  caps.reset_effect = clients::ResetEffect::kAppliesAtNextBoot;
+  caps.reset_result_observable = false;
+  cloud_ = std::make_shared<FakeCloudClient>(clock_, absl::Milliseconds(10));
+  cloud_->mutable_capabilities() = caps;
+  providers_["tencent"].client = cloud_;
+  cloud_->set_hide_request_ids(true);  // no operation to match either
+  auto ids = AddFleet("ins-q", 2, PowerState::kRunning);
+  JobRun* job = AddJob(ids);
+  const absl::Time start = clock_.Now();
+  RunJob(job);
+  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(Calls("Reboot").size(), 1u);
+  EXPECT_LT(clock_.Now() - start, absl::Minutes(1)) << "no wait for a timeout";
+}
+
+}  // namespace
+}  // namespace resetd::workflow
