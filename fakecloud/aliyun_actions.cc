@@ -109,6 +109,22 @@ std::map<std::string, std::string> States(const std::vector<InstanceView>& v) {
   return states;
 }
 
+// ECS has no states for these; the real API shows the instance with an
+// operation lock instead (overdue: financial; being released: recycling;
+// locked by security or a failed creation: security).
+json LockReasons(const std::string& state) {
+  std::string reason;
+  if (state == "SHUTDOWN" || state == "FREEZING") reason = "financial";
+  if (state == "TERMINATING" || state == "DELETING") reason = "recycling";
+  if (state == "LAUNCH_FAILED" || state.find("RESCUE") != std::string::npos ||
+      state.find("MIGRATE") != std::string::npos) {
+    reason = "security";
+  }
+  json locks = json::array();
+  if (!reason.empty()) locks.push_back({{"LockReason", reason}});
+  return locks;
+}
+
 json InstanceJson(const InstanceView& v) {
   const bool windows = v.spec.os_type == OsType::kWindows;
   const std::string suffix = v.spec.instance_id.substr(2);
@@ -141,7 +157,7 @@ json InstanceJson(const InstanceView& v) {
         {"VSwitchId", "vsw-fakecloud0000000000000"},
         {"PrivateIpAddress", {{"IpAddress", json::array({"172.16.0.10"})}}}}},
       {"PublicIpAddress", {{"IpAddress", json::array()}}},
-      {"OperationLocks", {{"LockReason", json::array()}}},
+      {"OperationLocks", {{"LockReason", LockReasons(v.state)}}},
       {"Tags", {{"Tag", json::array()}}}};
 }
 

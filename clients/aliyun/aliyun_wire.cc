@@ -236,6 +236,23 @@ InstanceStatus ParseAliyunInstance(const nlohmann::json& instance) {
   status.instance_id = StringField(instance, "InstanceId");
   status.provider_state = StringField(instance, "Status");
   status.state = AliyunPowerState(status.provider_state);
+  // An operation lock (overdue, being released, security) refuses every
+  // action: the instance must be left alone, whatever its Status says.
+  std::string locks;
+  auto ops = instance.find("OperationLocks");
+  if (ops != instance.end() && ops->is_object()) {
+    auto reasons = ops->find("LockReason");
+    if (reasons != ops->end() && reasons->is_array()) {
+      for (const auto& r : *reasons) {
+        std::string reason = r.is_object() ? StringField(r, "LockReason") : "";
+        if (!reason.empty()) locks += (locks.empty() ? "" : ",") + reason;
+      }
+    }
+  }
+  if (!locks.empty()) {
+    status.state = PowerState::kShutdown;
+    status.provider_state += " (locked: " + locks + ")";
+  }
   return status;
 }
 

@@ -232,6 +232,18 @@ TEST(AliyunWireTest, ParseInstance) {
   EXPECT_EQ(odd.state, PowerState::kUnknown);
 }
 
+TEST(AliyunWireTest, OperationLockMeansLeaveItAlone) {
+  InstanceStatus s = ParseAliyunInstance(nlohmann::json::parse(
+      R"({"InstanceId":"i-1","Status":"Stopped",
+          "OperationLocks":{"LockReason":[{"LockReason":"financial"}]}})"));
+  EXPECT_EQ(s.state, PowerState::kShutdown);
+  EXPECT_EQ(s.provider_state, "Stopped (locked: financial)");
+  InstanceStatus unlocked = ParseAliyunInstance(nlohmann::json::parse(
+      R"({"InstanceId":"i-2","Status":"Running",
+          "OperationLocks":{"LockReason":[]}})"));
+  EXPECT_EQ(unlocked.state, PowerState::kRunning);
+}
+
 TEST(AliyunWireTest, RedactStatusReplacesEverySecretEverywhere) {
   ProviderError error;
   error.code = "InvalidPassword.Malformed";
