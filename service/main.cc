@@ -58,49 +58,47 @@ absl::Duration Ms(int ms) { return absl::Milliseconds(ms); }
 using ClientOrError = absl::StatusOr<std::shared_ptr<clients::CloudClient>>;
 using Transport = std::shared_ptr<clients::http::HttpTransport>;
 
-// Tencent CVM and Lighthouse share one kind of API key.
-absl::StatusOr<clients::tencent::TencentCredentials> LoadTencentKey(
-    const resetd::v1::Credentials& c) {
+// What every provider's options have in common, from its config.
+template <typename Options>
+void SetCommonOptions(const resetd::v1::ProviderConfig& p, Options& options) {
+  if (!p.endpoint().empty()) options.endpoint = p.endpoint();
+  options.scheme = p.scheme();
+  options.request_timeout = Ms(p.request_timeout_ms());
+  options.connect_timeout = Ms(p.connect_timeout_ms());
+  options.max_batch = p.max_batch();
+  options.clock = &RealClock();
+}
+
+// Tencent CVM and Lighthouse: the same kind of API key, the same options.
+template <typename Options, typename Make>
+ClientOrError MakeTencentProduct(const resetd::v1::ProviderConfig& p,
+                                 Transport transport, Make make) {
+  const resetd::v1::Credentials& c = p.credentials();
   clients::tencent::CredentialSources sources;
   sources.secret_id_file = c.secret_id_file();
   sources.secret_key_file = c.secret_key_file();
   sources.secret_id_env = c.secret_id_env();
   sources.secret_key_env = c.secret_key_env();
-  return clients::tencent::LoadTencentCredentials(sources);
+  auto credentials = clients::tencent::LoadTencentCredentials(sources);
+  if (!credentials.ok()) return credentials.status();
+  Options options;
+  SetCommonOptions(p, options);
+  options.secret_id = credentials->secret_id;
+  options.secret_key = std::move(credentials->secret_key);
+  return std::shared_ptr<clients::CloudClient>(
+      make(std::move(options), std::move(transport)));
 }
 
 ClientOrError MakeTencentCvm(const resetd::v1::ProviderConfig& p,
                              Transport transport) {
-  auto credentials = LoadTencentKey(p.credentials());
-  if (!credentials.ok()) return credentials.status();
-  clients::tencent::TencentCvmOptions options;
-  options.endpoint = p.endpoint();
-  options.scheme = p.scheme();
-  options.secret_id = credentials->secret_id;
-  options.secret_key = std::move(credentials->secret_key);
-  options.request_timeout = Ms(p.request_timeout_ms());
-  options.connect_timeout = Ms(p.connect_timeout_ms());
-  options.max_batch = p.max_batch();
-  options.clock = &RealClock();
-  return std::shared_ptr<clients::CloudClient>(
-      clients::tencent::MakeTencentCvmClient(std::move(options), transport));
+  return MakeTencentProduct<clients::tencent::TencentCvmOptions>(
+      p, std::move(transport), &clients::tencent::MakeTencentCvmClient);
 }
 
 ClientOrError MakeLighthouse(const resetd::v1::ProviderConfig& p,
                              Transport transport) {
-  auto credentials = LoadTencentKey(p.credentials());
-  if (!credentials.ok()) return credentials.status();
-  clients::lighthouse::LighthouseOptions options;
-  options.endpoint = p.endpoint();
-  options.scheme = p.scheme();
-  options.secret_id = credentials->secret_id;
-  options.secret_key = std::move(credentials->secret_key);
-  options.request_timeout = Ms(p.request_timeout_ms());
-  options.connect_timeout = Ms(p.connect_timeout_ms());
-  options.max_batch = p.max_batch();
-  options.clock = &RealClock();
-  return std::shared_ptr<clients::CloudClient>(
-      clients::lighthouse::MakeLighthouseClient(std::move(options), transport));
+  return MakeTencentProduct<clients::lighthouse::LighthouseOptions>(
+      p, std::move(transport), &clients::lighthouse::MakeLighthouseClient);
 }
 
 // Credentials.secret_id_* / secret_key_* are the AccessKey ID / secret.
@@ -115,14 +113,9 @@ ClientOrError MakeAliyunEcs(const resetd::v1::ProviderConfig& p,
   auto credentials = clients::aliyun::LoadAliyunCredentials(sources);
   if (!credentials.ok()) return credentials.status();
   clients::aliyun::AliyunEcsOptions options;
-  options.endpoint = p.endpoint();
-  options.scheme = p.scheme();
+  SetCommonOptions(p, options);
   options.access_key_id = credentials->access_key_id;
   options.access_key_secret = std::move(credentials->access_key_secret);
-  options.request_timeout = Ms(p.request_timeout_ms());
-  options.connect_timeout = Ms(p.connect_timeout_ms());
-  options.max_batch = p.max_batch();
-  options.clock = &RealClock();
   return std::shared_ptr<clients::CloudClient>(
       clients::aliyun::MakeAliyunEcsClient(std::move(options), transport));
 }
@@ -139,16 +132,11 @@ ClientOrError MakeHuaweiEcs(const resetd::v1::ProviderConfig& p,
   auto credentials = clients::huawei::LoadHuaweiCredentials(sources);
   if (!credentials.ok()) return credentials.status();
   clients::huawei::HuaweiEcsOptions options;
-  options.endpoint = p.endpoint();  // empty: ecs.{region}.myhuaweicloud.com
-  options.scheme = p.scheme();
+  SetCommonOptions(p, options);  // no endpoint: ecs.{region}.myhuaweicloud.com
   options.project_ids.insert(p.project_ids().begin(), p.project_ids().end());
   options.ak = credentials->ak;
   options.sk = std::move(credentials->sk);
-  options.request_timeout = Ms(p.request_timeout_ms());
-  options.connect_timeout = Ms(p.connect_timeout_ms());
-  options.max_batch = p.max_batch();
   options.batch_reset = p.batch_reset();
-  options.clock = &RealClock();
   return std::shared_ptr<clients::CloudClient>(
       clients::huawei::MakeHuaweiEcsClient(std::move(options), transport));
 }
