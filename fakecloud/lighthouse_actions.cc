@@ -141,7 +141,19 @@ ActionResult DescribeInstances(Fleet& fleet, const ActionContext& ctx,
 
 ActionResult RunPower(Fleet& fleet, const ActionContext& ctx, const json& p,
                       PowerAction action) {
-  if (auto e = OnlyKnown(p, {"InstanceIds"})) return {e};
+  // StopInstances and RebootInstances take StopType (SOFT, HARD,
+  // SOFT_FIRST; the SDK model's lighthouse_models.d.ts); StartInstances
+  // takes only InstanceIds.
+  std::set<std::string> known = {"InstanceIds"};
+  if (action != PowerAction::kStart) known.insert("StopType");
+  if (auto e = OnlyKnown(p, known)) return {e};
+  if (auto it = p.find("StopType"); it != p.end()) {
+    if (!it->is_string() || (*it != "SOFT" && *it != "HARD" &&
+                             *it != "SOFT_FIRST")) {
+      return {ApiError{codes::kInvalidParameterValue,
+                       "`StopType` must be SOFT, HARD or SOFT_FIRST."}};
+    }
+  }
   std::vector<std::string> ids;
   if (auto e = ReadIds(p, true, &ids)) return {e};
   return {fleet.Power(action, ctx.scope(), ids, ctx.request_id)};

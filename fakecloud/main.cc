@@ -259,7 +259,7 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   resetd::fakecloud::Flags flags;
   CLI::App app{
-      "fakecloud: a local stand-in for Tencent Cloud CVM and Lighthouse"};
+      "fakecloud: a local stand-in for Tencent Cloud CVM and Lighthouse, Alibaba Cloud ECS and Huawei Cloud ECS"};
   resetd::fakecloud::AddFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("fakecloud"));

@@ -145,15 +145,28 @@ TEST_F(LighthouseApiTest, InstanceIdChecks) {
 }
 
 TEST_F(LighthouseApiTest, UnknownParametersAreRejected) {
-  EXPECT_EQ(Code(Call("StopInstances", {{"InstanceIds", IdsJson({LhId(0)})},
-                                        {"StopType", "HARD"}})),
+  // StopType is Stop's and Reboot's (SDK model), not Start's.
+  EXPECT_EQ(Code(Call("StartInstances", {{"InstanceIds", IdsJson({LhId(0)})},
+                                         {"StopType", "HARD"}})),
             "UnknownParameter");
+  EXPECT_EQ(Code(Call("StopInstances", {{"InstanceIds", IdsJson({LhId(0)})},
+                                        {"StoppedMode", "KEEP_CHARGING"}})),
+            "UnknownParameter");
+  EXPECT_EQ(Code(Call("StopInstances", {{"InstanceIds", IdsJson({LhId(0)})},
+                                        {"StopType", "GENTLY"}})),
+            "InvalidParameterValue");
   json r = Call("ResetInstancesPassword", {{"InstanceIds", IdsJson({LhId(0)})},
                                            {"Password", "Abcdef12!x"},
                                            {"ForceStop", true}});
   EXPECT_EQ(Code(r), "UnknownParameter");
   EXPECT_EQ(r.dump().find("Abcdef12!x"), std::string::npos);
   EXPECT_EQ(Describe(LhId(0))["InstanceState"], "RUNNING");
+}
+
+TEST_F(LighthouseApiTest, StopAndRebootTakeAStopType) {
+  EXPECT_EQ(Code(Call("RebootInstances", {{"InstanceIds", IdsJson({LhId(0)})},
+                                          {"StopType", "SOFT_FIRST"}})),
+            "OK");
 }
 
 TEST_F(LighthouseApiTest, StateErrorsUseLighthouseCodes) {
