@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "clients/aliyun/acs3_signer.h"
 #include "clients/aliyun/aliyun_wire.h"
+#include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "common/crypto.h"
 #include "nlohmann/json.hpp"
@@ -335,20 +336,7 @@ absl::StatusOr<std::vector<InstanceStatus>> AliyunEcsClient::Describe(
       known.emplace(status.instance_id, std::move(status));
     }
   }
-  std::vector<InstanceStatus> result;
-  result.reserve(ids.size());
-  for (const std::string& id : ids) {
-    auto it = known.find(id);
-    if (it != known.end()) {
-      result.push_back(it->second);
-      continue;
-    }
-    InstanceStatus missing;
-    missing.instance_id = id;
-    missing.state = PowerState::kNotFound;
-    result.push_back(std::move(missing));
-  }
-  return result;
+  return InAskedOrder(ids, known);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "clients/huawei/huawei_wire.h"
 #include "clients/huawei/sdk_signer.h"
+#include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "nlohmann/json.hpp"
 
@@ -430,20 +431,7 @@ absl::StatusOr<std::vector<InstanceStatus>> HuaweiEcsClient::Describe(
     InstanceStatus status = ParseHuaweiServer(server);
     known.emplace(status.instance_id, std::move(status));
   }
-  std::vector<InstanceStatus> result;
-  result.reserve(ids.size());
-  for (const std::string& id : ids) {
-    auto it = known.find(id);
-    if (it != known.end()) {
-      result.push_back(it->second);
-      continue;
-    }
-    InstanceStatus missing;
-    missing.instance_id = id;
-    missing.state = PowerState::kNotFound;
-    result.push_back(std::move(missing));
-  }
-  return result;
+  return InAskedOrder(ids, known);
 }
 
 }  // namespace

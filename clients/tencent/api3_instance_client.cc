@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "clients/tencent/tc3_signer.h"
 #include "clients/tencent/tencent_wire.h"
@@ -291,20 +292,7 @@ absl::StatusOr<std::vector<InstanceStatus>> Api3InstanceClient::Describe(
       !s.ok()) {
     return s;
   }
-  std::vector<InstanceStatus> result;
-  result.reserve(ids.size());
-  for (const std::string& id : ids) {
-    auto it = known.find(id);
-    if (it != known.end()) {
-      result.push_back(it->second);
-    } else {
-      InstanceStatus missing;
-      missing.instance_id = id;
-      missing.state = PowerState::kNotFound;
-      result.push_back(std::move(missing));
-    }
-  }
-  return result;
+  return InAskedOrder(ids, known);
 }
 
 absl::Status Api3InstanceClient::DescribeKnown(
