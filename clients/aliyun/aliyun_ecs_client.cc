@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "clients/aliyun/acs3_signer.h"
 #include "clients/aliyun/aliyun_wire.h"
+#include "clients/call_checks.h"
 #include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "common/crypto.h"
@@ -22,16 +23,6 @@ namespace {
 
 constexpr int kEcsBatchLimit = 100;
 constexpr char kFormContentType[] = "application/x-www-form-urlencoded";
-
-absl::Status CheckRegion(std::string_view region) {
-  const bool valid =
-      !region.empty() && std::all_of(region.begin(), region.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      });
-  if (valid) return absl::OkStatus();
-  return absl::InvalidArgumentError("invalid Alibaba Cloud region \"" +
-                                    std::string(region) + "\"");
-}
 
 // ECS resets the image's administrator: root, or Administrator on Windows.
 bool IsDefaultAccount(std::string_view username) {
@@ -140,13 +131,8 @@ class AliyunEcsClient final : public CloudClient {
 absl::Status AliyunEcsClient::CheckCall(std::string_view region,
                                         absl::Span<const std::string> ids,
                                         int limit) const {
-  if (absl::Status s = CheckRegion(region); !s.ok()) return s;
-  if (ids.empty()) return absl::InvalidArgumentError("no instance ids");
-  if (ids.size() > static_cast<size_t>(limit)) {
-    return absl::InvalidArgumentError(
-        std::to_string(ids.size()) +
-        " instance ids exceed the batch limit of " + std::to_string(limit));
-  }
+  if (absl::Status s = CheckRegion("Alibaba Cloud", region); !s.ok()) return s;
+  if (absl::Status s = CheckBatch(ids, limit); !s.ok()) return s;
   return absl::OkStatus();
 }
 

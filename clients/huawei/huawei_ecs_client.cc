@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "clients/huawei/huawei_wire.h"
 #include "clients/huawei/sdk_signer.h"
+#include "clients/call_checks.h"
 #include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "nlohmann/json.hpp"
@@ -74,16 +75,6 @@ bool IsIdChar(char c) {
 bool IsPlainId(std::string_view id) {
   return !id.empty() && id.size() <= 64 &&
          std::all_of(id.begin(), id.end(), IsIdChar);
-}
-
-absl::Status CheckRegion(std::string_view region) {
-  const bool valid =
-      !region.empty() && std::all_of(region.begin(), region.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      });
-  if (valid) return absl::OkStatus();
-  return absl::InvalidArgumentError("invalid Huawei region \"" +
-                                    std::string(region) + "\"");
 }
 
 Json ServersJson(absl::Span<const std::string> ids) {
@@ -199,13 +190,8 @@ class HuaweiEcsClient final : public CloudClient {
 absl::Status HuaweiEcsClient::CheckCall(std::string_view region,
                                         absl::Span<const std::string> ids,
                                         int limit) const {
-  if (absl::Status s = CheckRegion(region); !s.ok()) return s;
-  if (ids.empty()) return absl::InvalidArgumentError("no instance ids");
-  if (ids.size() > static_cast<size_t>(limit)) {
-    return absl::InvalidArgumentError(
-        std::to_string(ids.size()) +
-        " instance ids exceed the batch limit of " + std::to_string(limit));
-  }
+  if (absl::Status s = CheckRegion("Huawei", region); !s.ok()) return s;
+  if (absl::Status s = CheckBatch(ids, limit); !s.ok()) return s;
   for (const std::string& id : ids) {
     if (!IsPlainId(id)) {
       return absl::InvalidArgumentError("invalid Huawei server id \"" + id +

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clients/call_checks.h"
 #include "clients/describe_result.h"
 #include "clients/provider_error.h"
 #include "clients/tencent/tc3_signer.h"
@@ -31,16 +32,6 @@ std::string CanonicalHost(std::string_view endpoint) {
     return std::string(endpoint.substr(0, endpoint.find(']') + 1));
   }
   return std::string(endpoint.substr(0, endpoint.find(':')));
-}
-
-absl::Status CheckRegion(std::string_view label, std::string_view region) {
-  const bool valid =
-      !region.empty() && std::all_of(region.begin(), region.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      });
-  if (valid) return absl::OkStatus();
-  return absl::InvalidArgumentError("invalid " + std::string(label) +
-                                    " region \"" + std::string(region) + "\"");
 }
 
 Json IdsJson(absl::Span<const std::string> ids) {
@@ -134,12 +125,7 @@ absl::Status Api3InstanceClient::CheckCall(std::string_view region,
                                          absl::Span<const std::string> ids,
                                          int limit) const {
   if (absl::Status s = CheckRegion(product_.label, region); !s.ok()) return s;
-  if (ids.empty()) return absl::InvalidArgumentError("no instance ids");
-  if (ids.size() > static_cast<size_t>(limit)) {
-    return absl::InvalidArgumentError(
-        std::to_string(ids.size()) +
-        " instance ids exceed the batch limit of " + std::to_string(limit));
-  }
+  if (absl::Status s = CheckBatch(ids, limit); !s.ok()) return s;
   return absl::OkStatus();
 }
 
