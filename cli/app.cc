@@ -62,6 +62,9 @@ void AddCreate(CLI::App& app, Parsed& p) {
   Optional(c, "--password-kind", f.password_kind,
            "login|vnc: the OS login or the VNC console password (default "
            "login)");
+  Optional(c, "--on-conflict", f.on_conflict,
+           "reject|wait|skip: instances another active job holds fail the "
+           "job, wait for it, or are skipped (default reject)");
   Optional(c, "--max-unavailable", f.max_unavailable,
            "instances held down at once (0 = no cap)");
   c->add_flag("--dry-run", f.dry_run, "validate and plan; touch nothing");

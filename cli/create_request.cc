@@ -68,6 +68,12 @@ absl::Status ApplyOptionFlags(const CreateFlags& f, CreateResetJobRequest& r) {
     if (!kind.ok()) return kind.status();
     r.set_password_kind(*kind);
   }
+  if (f.on_conflict) {
+    absl::StatusOr<resetd::v1::OnConflict> mode =
+        ParseOnConflict(*f.on_conflict);
+    if (!mode.ok()) return mode.status();
+    r.set_on_conflict(*mode);
+  }
   if (f.max_unavailable) {
     if (*f.max_unavailable < 0) {
       return absl::InvalidArgumentError("--max-unavailable must be >= 0");

@@ -23,6 +23,7 @@ struct CreateFlags {
   std::optional<std::string> stop_mode;       // --stop-mode
   std::optional<std::string> power_policy;    // --power-policy
   std::optional<std::string> password_kind;   // --password-kind login|vnc
+  std::optional<std::string> on_conflict;     // --on-conflict reject|wait|skip
   std::optional<int> max_unavailable;         // --max-unavailable
   bool dry_run = false;                       // --dry-run
   std::optional<std::string> request_id;      // --request-id

@@ -52,6 +52,15 @@ absl::StatusOr<resetd::v1::PasswordKind> ParsePasswordKind(
   return Lookup(value, kTable, "password kind");
 }
 
+absl::StatusOr<resetd::v1::OnConflict> ParseOnConflict(
+    std::string_view value) {
+  static constexpr std::pair<const char*, resetd::v1::OnConflict> kTable[] = {
+      {"reject", resetd::v1::ON_CONFLICT_REJECT},
+      {"wait", resetd::v1::ON_CONFLICT_WAIT},
+      {"skip", resetd::v1::ON_CONFLICT_SKIP}};
+  return Lookup(value, kTable, "on-conflict mode");
+}
+
 absl::StatusOr<resetd::v1::OsType> ParseOsType(std::string_view value) {
   static constexpr std::pair<const char*, resetd::v1::OsType> kTable[] = {
       {"linux", resetd::v1::OS_TYPE_LINUX},

@@ -25,6 +25,9 @@ absl::StatusOr<resetd::v1::PasswordKind> ParsePasswordKind(
 // "linux" | "windows".
 absl::StatusOr<resetd::v1::OsType> ParseOsType(std::string_view value);
 
+// "reject", "wait" or "skip" (--on-conflict).
+absl::StatusOr<resetd::v1::OnConflict> ParseOnConflict(std::string_view value);
+
 // A comma-separated list of job states, case-insensitive, '-' or '_' between
 // words: "running,partially-failed". INVALID_ARGUMENT names the first bad one.
 absl::StatusOr<std::vector<resetd::v1::JobState>> ParseJobStates(

@@ -55,6 +55,11 @@ std::string ShortName(resetd::v1::PowerPolicy s) {
 std::string ShortName(resetd::v1::OsType s) {
   return Strip(resetd::v1::OsType_Name(s), "OS_TYPE_", s);
 }
+std::string ShortName(resetd::v1::OnConflict s) {
+  // UNSPECIFIED is REJECT (reset_service.proto).
+  if (s == resetd::v1::ON_CONFLICT_UNSPECIFIED) return "REJECT";
+  return Strip(resetd::v1::OnConflict_Name(s), "ON_CONFLICT_", s);
+}
 std::string ShortName(resetd::v1::PasswordKind s) {
   // UNSPECIFIED is LOGIN (reset_service.proto).
   if (s == resetd::v1::PASSWORD_KIND_UNSPECIFIED) return "LOGIN";
@@ -101,6 +106,7 @@ std::string RenderJob(const ResetJob& job) {
       {"stop mode", ShortName(job.stop_mode())},
       {"power policy", ShortName(job.power_policy())},
       {"password kind", ShortName(job.password_kind())},
+      {"on conflict", ShortName(job.on_conflict())},
       {"max unavailable", job.max_unavailable() == 0
                               ? "no cap"
                               : std::to_string(job.max_unavailable())},

@@ -17,6 +17,7 @@ std::string ShortName(resetd::v1::StopMode mode);
 std::string ShortName(resetd::v1::PowerPolicy policy);
 std::string ShortName(resetd::v1::OsType os);
 std::string ShortName(resetd::v1::PasswordKind kind);
+std::string ShortName(resetd::v1::OnConflict mode);
 
 // What is known of an instance's reset: "verified", "applied, unverifiable"
 // (the provider neither checks nor reports it: Huawei ECS), or "-" when no

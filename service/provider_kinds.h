@@ -18,6 +18,9 @@ struct ApiAction {
 
 struct ProviderKind {
   std::string_view name;  // config's `kind`, e.g. "tencent_cvm"
+  // The cloud whose accounts the kind's API keys belong to: kinds of one
+  // cloud share accounts (Tencent CVM and Lighthouse take the same keys).
+  std::string_view cloud;
   // host[:port]. Empty: the client derives one per region (Huawei:
   // "ecs.{region}.myhuaweicloud.com"), so the config may leave it unset.
   std::string_view default_endpoint;

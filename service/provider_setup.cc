@@ -2,10 +2,30 @@
 
 #include <string>
 
+#include "clients/credential_source.h"
+#include "common/crypto.h"
 #include "service/config.h"
 #include "service/provider_kinds.h"
 
 namespace resetd::service {
+namespace {
+
+// The account's identity for instance claims: the cloud and a digest of the
+// API key's public id, so that two provider entries with the same key (CVM
+// and Lighthouse, or two names for one account) claim the same instances.
+// Without a readable key id, the configured account label.
+std::string ClaimScope(const resetd::v1::ProviderConfig& p,
+                       const std::string& account) {
+  const ProviderKind* kind = FindProviderKind(p.kind());
+  if (kind == nullptr) return "account:" + account;
+  auto key_id = clients::LoadCredential(
+      "secret id", p.credentials().secret_id_file(),
+      p.credentials().secret_id_env(), std::string(kind->secret_id_env).c_str());
+  if (!key_id.ok()) return std::string(kind->cloud) + ":account:" + account;
+  return std::string(kind->cloud) + ":key:" + Sha256Hex(*key_id).substr(0, 16);
+}
+
+}  // namespace
 
 absl::StatusOr<workflow::ProviderRegistry> BuildProviderRegistry(
     const resetd::v1::Config& config, const CloudClientFactory& factory) {
@@ -21,6 +41,7 @@ absl::StatusOr<workflow::ProviderRegistry> BuildProviderRegistry(
     entry.name = p.name();
     entry.account = p.account().empty() ? p.name() : p.account();
     entry.client = *std::move(client);
+    entry.claim_scope = ClaimScope(p, entry.account);
     entry.rate_per_second = {{"*", kDefaultRatePerSecond}};
     const ProviderKind* kind = FindProviderKind(p.kind());
     for (const auto& limit : p.rate_limits()) {

@@ -92,6 +92,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
         used < kMaxStatusDetailsBytes ? kMaxStatusDetailsBytes - used : 0;
     details.add_details()->PackFrom(Trimmed(*bad_request, budget));
   }
+  // A PreconditionFailure (e.g. instances other jobs hold) travels under its
+  // type URL; its producer bounds its length.
+  if (auto payload = status.GetPayload(
+          "type.googleapis.com/" +
+          google::rpc::PreconditionFailure::descriptor()->full_name())) {
+    google::rpc::PreconditionFailure failure;
+    if (failure.ParseFromString(std::string(*payload))) {
+      details.add_details()->PackFrom(failure);
+    }
+  }
   return grpc::Status(code, message, details.SerializeAsString());
 }
 

@@ -33,7 +33,8 @@ std::optional<google::rpc::BadRequest> GetBadRequest(
 
 // Maps `status` to a grpc::Status with the same canonical code and message.
 // Unless OK, error_details() is a serialized google.rpc.Status {code,
-// message, details} whose details hold the BadRequest payload (if any) and,
+// message, details} whose details hold the BadRequest payload (if any), a
+// google.rpc.PreconditionFailure payload (under its type URL, if any) and,
 // when the status carries a provider error (clients/provider_error.h), an
 // ErrorInfo{reason = provider code, domain = "resetd", metadata =
 // {request_id}}. Thread-safe.

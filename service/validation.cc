@@ -64,6 +64,11 @@ void CheckEnums(const CreateResetJobRequest& r,
     Add(out, "password_kind",
         "unknown value " + std::to_string(r.password_kind()));
   }
+  if (!resetd::v1::OnConflict_IsValid(r.on_conflict())) {
+    Add(out, "on_conflict",
+        "unknown value " + std::to_string(r.on_conflict()) +
+            " (REJECT, WAIT or SKIP)");
+  }
 }
 
 // UNSPECIFIED (and unknown values, reported on their own) mean LOGIN.

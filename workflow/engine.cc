@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 #include "common/log_value.h"
+#include "workflow/claims.h"
 #include "workflow/cloud_call.h"
 #include "workflow/scheduler.h"
 #include "workflow/snapshot.h"
@@ -32,6 +33,11 @@ constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
 void Normalize(CreateResetJobRequest& r) {
   if (r.stop_mode() == resetd::v1::STOP_MODE_UNSPECIFIED) {
     r.set_stop_mode(resetd::v1::STOP_MODE_SOFT);
+  }
+  // REJECT is stored as unset: the content (and fingerprint) of jobs made
+  // before on_conflict existed stays the same.
+  if (r.on_conflict() == resetd::v1::ON_CONFLICT_REJECT) {
+    r.set_on_conflict(resetd::v1::ON_CONFLICT_UNSPECIFIED);
   }
   if (r.password_kind() == resetd::v1::PASSWORD_KIND_UNSPECIFIED) {
     r.set_password_kind(resetd::v1::PASSWORD_KIND_LOGIN);
@@ -60,6 +66,7 @@ class EngineImpl final : public Engine {
         providers_(std::move(providers)),
         clock_(clock),
         store_(store),
+        metrics_(metrics),
         options_(options),
         fingerprinter_(fingerprinter ? std::move(fingerprinter)
                                      : NewEphemeralFingerprinter()),
@@ -128,25 +135,20 @@ class EngineImpl final : public Engine {
     }
     auto fingerprint = fingerprinter_->Fingerprint(request, password);
     if (!fingerprint.ok()) return fingerprint.status();
-    auto job = NewJob(request, std::move(password));
-    if (!job.ok()) return job.status();
-    StoredJob stored;
-    stored.job_id = (*job)->job_id;
-    stored.request_id = request.request_id();
-    stored.fingerprint = *fingerprint;
-    stored.spec = request;
-    stored.password = (*job)->reset->password;
-    stored.create_time = stored.update_time = (*job)->create_time;
-    for (auto& t : (*job)->tasks) {
-      t->job = job->get();
-      t->result.set_instance_id(t->id);
-      t->result.set_provider(t->provider->name);
-      t->result.set_region(t->region);
-      t->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
-      stored.instances.push_back(ToRecord(*t));
+    // Claims are checked, then taken with the job in one transaction; a
+    // store shared with other processes may see a claim taken in between
+    // (kAborted): check again.
+    absl::StatusOr<std::unique_ptr<JobRun>> job;
+    absl::Status inserted;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      job = NewJob(request, password);
+      if (!job.ok()) return job.status();
+      if (auto s = PlanClaims(**job); !s.ok()) return s;
+      inserted = Insert(**job, *fingerprint);
+      if (inserted.code() != absl::StatusCode::kAborted) break;
     }
-    // Durable before it is acknowledged.
-    if (auto s = store_.InsertJob(stored); !s.ok()) return s;
+    if (!inserted.ok()) return inserted;
+    CountConflicts(**job);
     JobRun* run = scheduler_.AddJob(*std::move(job));
     wake_ = true;
     return BuildSnapshot(*run, resetd::v1::JOB_VIEW_BASIC);
@@ -254,13 +256,54 @@ class EngineImpl final : public Engine {
     return BuildSnapshot(*stored, view);
   }
 
+  // Stores a new job, durable before it is acknowledged.
+  absl::Status Insert(JobRun& job, const std::string& fingerprint) {
+    StoredJob stored;
+    stored.job_id = job.job_id;
+    stored.request_id = job.spec.request_id();
+    stored.fingerprint = fingerprint;
+    stored.spec = job.spec;
+    stored.password = job.reset->password;
+    stored.create_time = stored.update_time = job.create_time;
+    for (auto& t : job.tasks) stored.instances.push_back(ToRecord(*t));
+    return store_.InsertJob(stored);
+  }
+
+  // Claims the job's instances; those other active jobs hold fail the job
+  // (REJECT), wait or are skipped, as the request says.
+  absl::Status PlanClaims(JobRun& job) {
+    auto conflicts = workflow::PlanClaims(store_, job);
+    if (!conflicts.ok()) return conflicts.status();
+    if (conflicts->empty() || !RejectsConflicts(job.spec)) {
+      return absl::OkStatus();
+    }
+    if (!job.spec.dry_run()) {
+      metrics_.CountConflicts("rejected", static_cast<int>(conflicts->size()));
+    }
+    return ClaimConflictError(*conflicts);
+  }
+
+  void CountConflicts(const JobRun& job) {
+    if (job.spec.dry_run()) return;
+    int waited = 0, skipped = 0;
+    for (const auto& t : job.tasks) {
+      if (t->claim == resetd::v1::CLAIM_STATE_WAITING) ++waited;
+      if (!t->blocked_by.job_id.empty() && t->phase == Task::Phase::kDone) {
+        ++skipped;
+      }
+    }
+    metrics_.CountConflicts("waited", waited);
+    metrics_.CountConflicts("skipped", skipped);
+  }
+
+  // A job's tasks from its request, each pending, with no claim yet.
   absl::StatusOr<std::unique_ptr<JobRun>> NewJob(
-      const CreateResetJobRequest& request, Secret password) {
+      const CreateResetJobRequest& request, const Secret& password) {
     auto job = std::make_unique<JobRun>();
     job->job_id = "rj-" + HexEncode(RandomBytes(8));
     job->spec = request;
     job->create_time = job->update_time = clock_.Now();
-    job->reset = MakeResetParams(request, std::move(password));
+    job->reset = MakeResetParams(request, Secret(password));
     for (const auto& target : request.targets()) {
       auto p = providers_.find(target.provider());
       if (p == providers_.end()) {
@@ -273,6 +316,11 @@ class EngineImpl final : public Engine {
         task->provider = &p->second;
         task->region = target.region();
         task->id = id;
+        task->job = job.get();
+        task->result.set_instance_id(id);
+        task->result.set_provider(p->second.name);
+        task->result.set_region(target.region());
+        task->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
         job->tasks.push_back(std::move(task));
       }
     }
@@ -370,6 +418,7 @@ class EngineImpl final : public Engine {
   const ProviderRegistry providers_;
   Clock& clock_;
   JobStore& store_;
+  WorkflowMetrics& metrics_;
   const EngineOptions options_;
   const std::shared_ptr<const Fingerprinter> fingerprinter_;
   std::unique_ptr<Dispatcher> dispatcher_;

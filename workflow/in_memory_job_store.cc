@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <climits>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "absl/synchronization/mutex.h"
@@ -23,6 +25,24 @@ class InMemoryJobStore final : public JobStore {
     if (jobs_.count(job.job_id) || by_request_.count(job.request_id)) {
       return absl::AlreadyExistsError("job or request id already stored");
     }
+    std::vector<ClaimKey> claimed;
+    for (const auto& i : job.instances) {
+      if (i.claim() != resetd::v1::CLAIM_STATE_HELD) continue;
+      if (claims_.count(ClaimKeyOf(i))) {
+        return absl::AbortedError("instance " + i.instance_id() +
+                                  " is held by another job");
+      }
+      claimed.push_back(ClaimKeyOf(i));
+    }
+    if (std::set<ClaimKey>(claimed.begin(), claimed.end()).size() !=
+        claimed.size()) {
+      return absl::InvalidArgumentError("the job claims an instance twice");
+    }
+    for (const auto& i : job.instances) {
+      if (i.claim() == resetd::v1::CLAIM_STATE_HELD) {
+        Claim(ClaimKeyOf(i), ClaimHolder{job.job_id, i.index()});
+      }
+    }
     Row& row = jobs_[job.job_id];
     row.job = job;
     row.job.instances.clear();
@@ -37,6 +57,52 @@ class InMemoryJobStore final : public JobStore {
     auto it = by_request_.find(request_id);
     if (it == by_request_.end()) return std::optional<StoredJob>();
     return std::optional<StoredJob>(Public(jobs_.at(it->second), false));
+  }
+
+  absl::StatusOr<std::vector<std::optional<ClaimHolder>>> FindClaims(
+      absl::Span<const ClaimKey> keys) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::optional<ClaimHolder>> out;
+    for (const ClaimKey& key : keys) {
+      auto it = claims_.find(key);
+      out.push_back(it == claims_.end() ? std::nullopt
+                                        : std::optional(it->second));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<std::optional<ClaimHolder>>> TakeClaims(
+      absl::Span<const std::pair<ClaimKey, ClaimHolder>> claims) override {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, claimant] : claims) {
+      if (!jobs_.count(claimant.job_id)) {
+        return absl::NotFoundError("no job " + claimant.job_id);
+      }
+    }
+    std::vector<std::optional<ClaimHolder>> out;
+    for (const auto& [key, claimant] : claims) {
+      auto it = claims_.find(key);
+      if (it == claims_.end()) {
+        Claim(key, claimant);
+        out.push_back(std::nullopt);
+      } else {
+        out.push_back(it->second == claimant ? std::nullopt
+                                             : std::optional(it->second));
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<resetd::v1::StoredInstance> GetInstance(
+      const std::string& job_id, int index) override {
+    absl::MutexLock lock(&mu_);
+    auto it = jobs_.find(job_id);
+    if (it != jobs_.end()) {
+      auto i = it->second.instances.find(index);
+      if (i != it->second.instances.end()) return i->second;
+    }
+    return absl::NotFoundError("no instance " + std::to_string(index) +
+                               " in job " + job_id);
   }
 
   absl::StatusOr<StoredJob> GetJob(const std::string& job_id,
@@ -57,6 +123,7 @@ class InMemoryJobStore final : public JobStore {
     it->second.job.cancelled = cancelled;
     it->second.job.update_time = update_time;
     if (clear_password) it->second.job.password = Secret();
+    if (IsTerminal(state)) ReleaseJob(job_id);
     return absl::OkStatus();
   }
 
@@ -81,6 +148,7 @@ class InMemoryJobStore final : public JobStore {
     }
     for (const auto& i : instances) {
       jobs_.at(i.job_id()).instances[i.index()] = i;
+      if (i.done()) Release(ClaimHolder{i.job_id(), i.index()});
     }
     return absl::OkStatus();
   }
@@ -150,6 +218,28 @@ class InMemoryJobStore final : public JobStore {
   }
 
  private:
+  void Claim(const ClaimKey& key, const ClaimHolder& holder)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    claims_[key] = holder;
+    by_holder_[{holder.job_id, holder.index}] = key;
+  }
+
+  void Release(const ClaimHolder& holder) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = by_holder_.find({holder.job_id, holder.index});
+    if (it == by_holder_.end()) return;
+    claims_.erase(it->second);
+    by_holder_.erase(it);
+  }
+
+  void ReleaseJob(const std::string& job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = by_holder_.lower_bound({job_id, INT_MIN});
+    while (it != by_holder_.end() && it->first.first == job_id) {
+      claims_.erase(it->second);
+      it = by_holder_.erase(it);
+    }
+  }
+
   struct Row {
     StoredJob job;  // without instances
     std::map<int, resetd::v1::StoredInstance> instances;
@@ -186,6 +276,9 @@ class InMemoryJobStore final : public JobStore {
   std::map<std::string, Row> jobs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_request_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<StepRecord>> steps_ ABSL_GUARDED_BY(mu_);
+  std::map<ClaimKey, ClaimHolder> claims_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, int>, ClaimKey> by_holder_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -51,6 +53,37 @@ struct StepRecord {
   std::string request_id;  // the provider's request id, when done
 };
 
+// The key of an instance's claim: an instance belongs to at most one active
+// job at a time. `scope` identifies the provider account (two provider
+// entries that share an account share a scope).
+struct ClaimKey {
+  std::string scope;
+  std::string region;
+  std::string instance_id;
+  bool operator==(const ClaimKey& o) const {
+    return scope == o.scope && region == o.region &&
+           instance_id == o.instance_id;
+  }
+  bool operator<(const ClaimKey& o) const {
+    return std::tie(scope, region, instance_id) <
+           std::tie(o.scope, o.region, o.instance_id);
+  }
+};
+
+// Who holds a claim: one instance (by its index) of one job.
+struct ClaimHolder {
+  std::string job_id;
+  int index = 0;
+  bool operator==(const ClaimHolder& o) const {
+    return job_id == o.job_id && index == o.index;
+  }
+};
+
+// The claim key of a stored instance record.
+inline ClaimKey ClaimKeyOf(const resetd::v1::StoredInstance& i) {
+  return ClaimKey{i.claim_scope(), i.region(), i.instance_id()};
+}
+
 struct JobFilter {
   std::vector<resetd::v1::JobState> states;  // empty = any
   std::optional<absl::Time> created_after;   // inclusive
@@ -67,9 +100,27 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Stores a new job with its instances (job.instances). kAlreadyExists if
-  // the job_id or request_id is taken.
+  // Stores a new job with its instances (job.instances) and, in the same
+  // transaction, claims every instance whose record has claim HELD (key:
+  // ClaimKeyOf(record)). kAlreadyExists if the job_id or request_id is
+  // taken; kAborted if another job holds one of those claims (nothing is
+  // stored: look the holders up with FindClaims and decide again).
   virtual absl::Status InsertJob(const StoredJob& job) = 0;
+
+  // The holder of each key's claim, in the order of `keys` (nullopt: free).
+  virtual absl::StatusOr<std::vector<std::optional<ClaimHolder>>> FindClaims(
+      absl::Span<const ClaimKey> keys) = 0;
+
+  // For each (key, claimant) pair, in one transaction: claims the key for
+  // the claimant if it is free. Returns, in order, nullopt where the
+  // claimant holds the claim now (also when it already did), else the
+  // holder. kNotFound if a claimant's job is unknown.
+  virtual absl::StatusOr<std::vector<std::optional<ClaimHolder>>> TakeClaims(
+      absl::Span<const std::pair<ClaimKey, ClaimHolder>> claims) = 0;
+
+  // One instance record; kNotFound if there is none (e.g. pruned).
+  virtual absl::StatusOr<resetd::v1::StoredInstance> GetInstance(
+      const std::string& job_id, int index) = 0;
 
   // The job with this request_id (no instances, no password), if any.
   virtual absl::StatusOr<std::optional<StoredJob>> FindByRequestId(
@@ -81,7 +132,8 @@ class JobStore {
                                            bool with_instances) = 0;
 
   // Updates a job's state; `clear_password` drops the stored ciphertext for
-  // good (the job has no work left). kNotFound if there is no such job.
+  // good (the job has no work left). A terminal state releases every claim
+  // the job still holds. kNotFound if there is no such job.
   virtual absl::Status UpdateJob(const std::string& job_id,
                                  resetd::v1::JobState state, bool cancelled,
                                  absl::Time update_time,
@@ -89,7 +141,8 @@ class JobStore {
 
   // In one transaction: records `steps` (intents, or results of earlier
   // intents with the same job_id and batch_id) and replaces the rows of
-  // `instances` (matched by job_id and index).
+  // `instances` (matched by job_id and index). A record with done set
+  // releases that instance's claim.
   virtual absl::Status Write(
       absl::Span<const StepRecord> steps,
       absl::Span<const resetd::v1::StoredInstance> instances) = 0;

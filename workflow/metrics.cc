@@ -54,6 +54,15 @@ WorkflowMetrics::WorkflowMetrics(prometheus::Registry& registry)
                    .Name("resetd_jobs")
                    .Help("Jobs currently queued or running")
                    .Register(registry);
+  auto& conflicts = prometheus::BuildCounter()
+                        .Name("resetd_instance_conflicts_total")
+                        .Help("Instances of new jobs that another active job "
+                              "held, by what the new job did (rejected, "
+                              "waited, skipped)")
+                        .Register(registry);
+  for (const char* outcome : {"rejected", "waited", "skipped"}) {
+    conflicts_[outcome] = &conflicts.Add({{"outcome", outcome}});
+  }
   jobs_queued_ = &jobs.Add({{"state", "queued"}});
   jobs_running_ = &jobs.Add({{"state", "running"}});
   held_stopped_ = &prometheus::BuildGauge()
@@ -110,6 +119,11 @@ void WorkflowMetrics::CountJobEnded(resetd::v1::JobState state) {
 void WorkflowMetrics::CountStep(const std::string& action,
                                 const std::string& outcome) {
   steps_.Add({{"action", action}, {"outcome", outcome}}).Increment();
+}
+
+void WorkflowMetrics::CountConflicts(const std::string& outcome, int n) {
+  auto it = conflicts_.find(outcome);
+  if (it != conflicts_.end() && n > 0) it->second->Increment(n);
 }
 
 }  // namespace resetd::workflow

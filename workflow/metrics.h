@@ -2,6 +2,7 @@
 // paths only touch counters by reference or through small fixed label sets.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "prometheus/counter.h"
@@ -43,6 +44,9 @@ class WorkflowMetrics {
   prometheus::Gauge& jobs_running() { return *jobs_running_; }
   // resetd_instances_held_stopped: stopped by resetd, not yet started again.
   prometheus::Gauge& held_stopped() { return *held_stopped_; }
+  // resetd_instance_conflicts_total{outcome}: `n` instances of a new job
+  // that another active job held; outcome in rejected|waited|skipped.
+  void CountConflicts(const std::string& outcome, int n);
   // resetd_step_total{action,outcome}: instance steps by result.
   void CountStep(const std::string& action, const std::string& outcome);
 
@@ -55,6 +59,7 @@ class WorkflowMetrics {
   prometheus::Family<prometheus::Counter>& instances_;
   prometheus::Family<prometheus::Counter>& jobs_ended_;
   prometheus::Family<prometheus::Counter>& steps_;
+  std::map<std::string, prometheus::Counter*> conflicts_;
   prometheus::Gauge* jobs_queued_;
   prometheus::Gauge* jobs_running_;
   prometheus::Gauge* held_stopped_;

@@ -14,6 +14,10 @@ namespace resetd::workflow {
 struct ProviderEntry {
   std::string name;       // as jobs name it, e.g. "tencent"
   std::string account;    // label used in rate-limit keys and metrics
+  // The account's identity for instance claims (an instance belongs to at
+  // most one active job): entries that reach the same account share it.
+  // Empty: the entry's name.
+  std::string claim_scope;
   std::shared_ptr<clients::CloudClient> client;
   // Requests per second per engine action (Describe, Stop, Start, Reboot,
   // ResetPassword); "*" is the default for actions not named.

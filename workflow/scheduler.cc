@@ -23,6 +23,10 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 // Polls in a row that see RUNNING after a reboot before it counts as done.
 constexpr int kRebootPollsWithoutChange = 3;
 
+// How often instances that wait for another job's claim look at the store
+// (claims released by this process are taken at once).
+constexpr absl::Duration kClaimSweepInterval = absl::Seconds(5);
+
 bool IsRetryable(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kUnavailable:
@@ -77,18 +81,29 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
           },
           options.rate_headroom),
       null_log_(log ? nullptr : std::make_shared<spdlog::logger>("null")),
-      log_(log ? *log : *null_log_) {}
+      log_(log ? *log : *null_log_),
+      waitlist_(store) {}
 
 JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   JobRun* j = job.get();
-  j->remaining = static_cast<int>(j->tasks.size());
+  j->remaining = 0;
   j->update_time = clock_.Now();
   for (auto& t : j->tasks) {
     t->job = j;
     t->result.set_instance_id(t->id);
     t->result.set_provider(t->provider->name);
     t->result.set_region(t->region);
+    if (t->phase == Task::Phase::kDone) {
+      // Skipped: another job holds it.
+      metrics_.CountInstanceResult("cancelled");
+      continue;
+    }
+    ++j->remaining;
     t->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
+    if (t->claim == resetd::v1::CLAIM_STATE_WAITING) {
+      WaitForClaim(*t);
+      continue;
+    }
     t->result.set_phase("observe");
     Enqueue(*t, Action::kDescribe);
   }
@@ -99,7 +114,7 @@ JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   jobs_[j->job_id] = std::move(job);
   ++version_;
   j->version = version_;
-  if (j->tasks.empty()) FinishJob(*j);
+  if (j->remaining == 0) FinishJob(*j);
   return j;
 }
 
@@ -111,6 +126,10 @@ JobRun* Scheduler::RecoverJob(std::unique_ptr<JobRun> job) {
     if (t->phase == Task::Phase::kDone) continue;
     ++j->remaining;
     if (t->held_stopped) metrics_.held_stopped().Increment();
+    if (t->claim == resetd::v1::CLAIM_STATE_WAITING) {
+      WaitForClaim(*t);
+      continue;
+    }
     // Whatever was in flight may or may not have happened: observe first.
     Enqueue(*t, Action::kDescribe);
   }
@@ -151,15 +170,48 @@ absl::Time Scheduler::Tick() {
   absl::Time now = clock_.Now();
   ProcessOutcomes();
   FireTimers(now);
+  absl::Time wake = TakeReleasedClaims(now);
   Admit();
-  absl::Time wake = FlushQueues(now);
+  wake = std::min(wake, FlushQueues(now));
   Flush();
+  // Claims released by this Flush go to their waiters at once.
+  if (waitlist_.has_released()) wake = now;
   if (!timers_.empty()) wake = std::min(wake, timers_.top().at);
   {
     absl::MutexLock lock(&inbox_mu_);
     if (!inbox_.empty()) wake = now;
   }
   return wake;
+}
+
+void Scheduler::WaitForClaim(Task& t) {
+  t.phase = Task::Phase::kClaim;
+  t.result.set_phase("wait:job " + t.blocked_by.job_id);
+  waitlist_.Add(t);
+}
+
+absl::Time Scheduler::TakeReleasedClaims(absl::Time now) {
+  if (waitlist_.size() == 0) return absl::InfiniteFuture();
+  // Released here: at once. Released elsewhere (another process, a write
+  // that failed): found by a periodic sweep.
+  const bool sweep = now >= next_claim_sweep_;
+  if (!sweep && !waitlist_.has_released()) return next_claim_sweep_;
+  if (sweep) next_claim_sweep_ = now + kClaimSweepInterval;
+  ClaimWaitlist::Taken taken = waitlist_.Take(sweep);
+  for (Task* t : taken.reblocked) {
+    t->result.set_phase("wait:job " + t->blocked_by.job_id);
+    Touch(*t);
+  }
+  for (Task* t : taken.claimed) {
+    log_.info("event=instance_claimed job_id={} instance_id={} after_job={}",
+              t->job->job_id, LogValue(t->id), t->blocked_by.job_id);
+    t->blocked_by = ClaimHolder();
+    t->result.set_phase("observe");
+    Touch(*t);
+    // Observed afresh: the other job has changed it.
+    Enqueue(*t, Action::kDescribe);
+  }
+  return waitlist_.size() == 0 ? absl::InfiniteFuture() : next_claim_sweep_;
 }
 
 void Scheduler::ProcessOutcomes() {
@@ -622,7 +674,11 @@ void Scheduler::Advance(Task& t) {
   Decision d = Decide(caps, job.spec.power_policy(), in);
   if (job.spec.dry_run() && d.kind == Decision::kAct) {
     // Plan only: say what would happen, touch nothing.
-    t.result.set_phase("dry-run: " +
+    const std::string after =
+        t.blocked_by.job_id.empty()
+            ? ""
+            : "after job " + t.blocked_by.job_id + " releases it: ";
+    t.result.set_phase("dry-run: " + after +
                        PlanDescription(caps, job.spec.power_policy(), in));
     Finish(t);
     return;
@@ -737,8 +793,12 @@ void Scheduler::Fail(Task& t, const std::string& code,
 
 void Scheduler::Finish(Task& t) {
   if (t.phase == Task::Phase::kDone) return;
+  if (t.phase == Task::Phase::kClaim) waitlist_.Remove(t);
   ++t.generation;
   t.phase = Task::Phase::kDone;
+  // The claim goes with the done record (the store releases it there).
+  if (t.claim == resetd::v1::CLAIM_STATE_HELD) waitlist_.Released(ClaimKeyOf(t));
+  t.claim = resetd::v1::CLAIM_STATE_NONE;
   SetHeldDown(t, false);
   if (t.observed.state == PowerState::kRunning) SetHeldStopped(t, false);
   JobRun& job = *t.job;
@@ -769,6 +829,9 @@ void Scheduler::FinishJob(JobRun& job) {
   }
   const bool was_running = job.state == resetd::v1::JOB_STATE_RUNNING;
   if (job.cancelled) {
+    job.state = resetd::v1::JOB_STATE_CANCELLED;
+  } else if (ok == 0 && failed == 0 && !job.tasks.empty()) {
+    // Every instance was skipped (held by other jobs): nothing was done.
     job.state = resetd::v1::JOB_STATE_CANCELLED;
   } else if (failed == 0) {
     job.state = resetd::v1::JOB_STATE_SUCCEEDED;

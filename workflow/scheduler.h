@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "spdlog/logger.h"
 #include "common/clock.h"
+#include "workflow/claims.h"
 #include "workflow/cloud_call.h"
 #include "workflow/engine_options.h"
 #include "workflow/job_store.h"
@@ -32,7 +33,10 @@ struct JobRun;
 
 // One instance of one job.
 struct Task {
-  enum class Phase { kObserve, kQueued, kInFlight, kWaiting, kAdmission, kDone };
+  // kClaim: waits for another job to release the instance (ON_CONFLICT_WAIT).
+  enum class Phase {
+    kObserve, kQueued, kInFlight, kWaiting, kAdmission, kClaim, kDone
+  };
   enum class Wait { kStable, kState, kOperation };
 
   JobRun* job = nullptr;
@@ -66,6 +70,11 @@ struct Task {
   bool wait_needs_change = false;  // a reboot: see it leave RUNNING first
   int wait_polls = 0;              // observations during this wait
   int retries = 0;
+
+  // The instance's claim (see ClaimKey) and, while waiting for it or in a
+  // dry run that would wait, the job instance that holds it.
+  resetd::v1::ClaimState claim = resetd::v1::CLAIM_STATE_NONE;
+  ClaimHolder blocked_by;
 
   resetd::v1::InstanceResult result;  // state, steps, error, power states
   uint64_t version = 0;
@@ -102,7 +111,9 @@ class Scheduler {
             EngineOptions options, spdlog::logger* log = nullptr);
 
   // Adds a job; its instances are observed first. `job` must be complete
-  // (tasks with index, provider, region and id) and already stored.
+  // (tasks with index, provider, region and id) and already stored. Tasks
+  // already done (skipped for a conflict) stay as they are; tasks whose
+  // claim is WAITING wait for their holder to release the instance.
   JobRun* AddJob(std::unique_ptr<JobRun> job);
 
   // Resumes a job read back from the store after a restart: every instance
@@ -169,6 +180,8 @@ class Scheduler {
   };
 
   void ProcessOutcomes();
+  absl::Time TakeReleasedClaims(absl::Time now);
+  void WaitForClaim(Task& t);
   void Flush();
   bool WriteIntent(InFlight& f, absl::Time now);
   void FireTimers(absl::Time now);
@@ -222,6 +235,8 @@ class Scheduler {
   uint32_t next_group_ = 1;
   uint64_t version_ = 0;
   bool draining_ = false;
+  ClaimWaitlist waitlist_;
+  absl::Time next_claim_sweep_ = absl::InfinitePast();
   // Changes not yet written to the store (written at the end of each Tick).
   std::set<Task*> dirty_tasks_;
   std::set<JobRun*> dirty_jobs_;

@@ -27,6 +27,9 @@ resetd::v1::ResetJob Header(const Job& job) {
   out.set_dry_run(job.spec.dry_run());
   out.set_username(job.spec.username());
   out.set_password_kind(job.spec.password_kind());
+  out.set_on_conflict(job.spec.on_conflict() == resetd::v1::ON_CONFLICT_UNSPECIFIED
+                          ? resetd::v1::ON_CONFLICT_REJECT
+                          : job.spec.on_conflict());
   return out;
 }
 

@@ -61,6 +61,17 @@ CREATE TABLE steps (
 CREATE INDEX jobs_by_state_created ON jobs(state, create_time_ns);
 CREATE INDEX jobs_by_created ON jobs(create_time_ns, job_id);
 )sql"},
+    {3, "claims: an instance belongs to at most one active job", R"sql(
+CREATE TABLE claims (
+  scope       TEXT    NOT NULL,  -- the provider account's identity
+  region      TEXT    NOT NULL,
+  instance_id TEXT    NOT NULL,
+  job_id      TEXT    NOT NULL REFERENCES jobs(job_id) ON DELETE CASCADE,
+  idx         INTEGER NOT NULL,
+  PRIMARY KEY (scope, region, instance_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX claims_by_holder ON claims(job_id, idx);
+)sql"},
 };
 
 constexpr char kJobColumns[] =
@@ -180,8 +191,66 @@ class SqliteJobStore final : public JobStore {
     if (absl::Status s = InsertJobRow(job, sealed); !s.ok()) return s;
     for (const StoredInstance& i : job.instances) {
       if (absl::Status s = PutInstance(job.job_id, i); !s.ok()) return s;
+      if (i.claim() != resetd::v1::CLAIM_STATE_HELD) continue;
+      if (absl::Status s = InsertClaim(ClaimKeyOf(i), {job.job_id, i.index()});
+          !s.ok()) {
+        return s;
+      }
     }
     return tx.Commit();
+  }
+
+  absl::StatusOr<std::vector<std::optional<ClaimHolder>>> FindClaims(
+      absl::Span<const ClaimKey> keys) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::optional<ClaimHolder>> out;
+    for (const ClaimKey& key : keys) {
+      auto holder = Holder(key);
+      if (!holder.ok()) return holder.status();
+      out.push_back(*std::move(holder));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<std::optional<ClaimHolder>>> TakeClaims(
+      absl::Span<const std::pair<ClaimKey, ClaimHolder>> claims) override {
+    absl::MutexLock lock(&mu_);
+    Transaction tx(*db_);
+    if (!tx.status().ok()) return tx.status();
+    std::vector<std::optional<ClaimHolder>> out;
+    for (const auto& [key, claimant] : claims) {
+      auto holder = Holder(key);
+      if (!holder.ok()) return holder.status();
+      if (!holder->has_value()) {
+        absl::Status s = InsertClaim(key, claimant);
+        if (!s.ok()) return s;
+      }
+      out.push_back(*holder && !(**holder == claimant) ? *holder
+                                                       : std::nullopt);
+    }
+    if (absl::Status s = tx.Commit(); !s.ok()) return s;
+    return out;
+  }
+
+  absl::StatusOr<StoredInstance> GetInstance(const std::string& job_id,
+                                             int index) override {
+    absl::MutexLock lock(&mu_);
+    auto q = db_->Prepare(
+        "SELECT record FROM instances WHERE job_id = ?1 AND idx = ?2");
+    if (!q.ok()) return q.status();
+    q->BindText(1, job_id).BindInt(2, index);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return absl::NotFoundError("no instance " + std::to_string(index) +
+                                 " in job " + job_id);
+    }
+    StoredInstance i;
+    if (!i.ParseFromString(q->Blob(0))) {
+      return absl::DataLossError("job " + job_id +
+                                 ": unreadable instance record");
+    }
+    return i;
   }
 
   absl::StatusOr<std::optional<StoredJob>> FindByRequestId(
@@ -226,6 +295,12 @@ class SqliteJobStore final : public JobStore {
     q->BindInt(4, Nanos(update_time));
     if (absl::Status s = q->Run(); !s.ok()) return s;
     if (db_->Changes() == 0) return absl::NotFoundError("no job " + job_id);
+    if (IsTerminal(state)) {
+      auto release = db_->Prepare("DELETE FROM claims WHERE job_id = ?1");
+      if (!release.ok()) return release.status();
+      release->BindText(1, job_id);
+      if (absl::Status s = release->Run(); !s.ok()) return s;
+    }
     return tx.Commit();
   }
 
@@ -239,6 +314,10 @@ class SqliteJobStore final : public JobStore {
     }
     for (const StoredInstance& i : instances) {
       if (absl::Status s = PutInstance(i.job_id(), i); !s.ok()) return s;
+      if (!i.done()) continue;
+      if (absl::Status s = ReleaseClaim(i.job_id(), i.index()); !s.ok()) {
+        return s;
+      }
     }
     return tx.Commit();
   }
@@ -393,6 +472,51 @@ class SqliteJobStore final : public JobStore {
       return absl::NotFoundError("no job " + job_id);
     }
     return s;
+  }
+
+  absl::StatusOr<std::optional<ClaimHolder>> Holder(const ClaimKey& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto q = db_->Prepare(
+        "SELECT job_id, idx FROM claims WHERE scope = ?1 AND region = ?2 AND "
+        "instance_id = ?3");
+    if (!q.ok()) return q.status();
+    q->BindText(1, key.scope).BindText(2, key.region);
+    q->BindText(3, key.instance_id);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<ClaimHolder>();
+    return std::optional<ClaimHolder>(
+        ClaimHolder{q->Text(0), static_cast<int>(q->Int(1))});
+  }
+
+  // kAborted when the key is held (by anyone), kNotFound without the job.
+  absl::Status InsertClaim(const ClaimKey& key, const ClaimHolder& holder)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto q = db_->Prepare(
+        "INSERT INTO claims(scope, region, instance_id, job_id, idx) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!q.ok()) return q.status();
+    q->BindText(1, key.scope).BindText(2, key.region);
+    q->BindText(3, key.instance_id).BindText(4, holder.job_id);
+    q->BindInt(5, holder.index);
+    absl::Status s = q->Run();
+    if (!s.ok() && IsConstraint(*q, SQLITE_CONSTRAINT_FOREIGNKEY)) {
+      return absl::NotFoundError("no job " + holder.job_id);
+    }
+    if (!s.ok() && (IsConstraint(*q, SQLITE_CONSTRAINT_PRIMARYKEY) ||
+                    IsConstraint(*q, SQLITE_CONSTRAINT_UNIQUE))) {
+      return absl::AbortedError("instance " + key.instance_id +
+                                " is held by another job");
+    }
+    return s;
+  }
+
+  absl::Status ReleaseClaim(const std::string& job_id, int index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto q = db_->Prepare("DELETE FROM claims WHERE job_id = ?1 AND idx = ?2");
+    if (!q.ok()) return q.status();
+    q->BindText(1, job_id).BindInt(2, index);
+    return q->Run();
   }
 
   absl::Status PutStep(const StepRecord& step)

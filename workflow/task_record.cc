@@ -20,6 +20,12 @@ resetd::v1::StoredInstance ToRecord(const Task& t) {
   r.set_done(t.phase == Task::Phase::kDone);
   r.set_held_stopped(t.held_stopped);
   *r.mutable_result() = t.result;
+  r.set_claim_scope(ClaimKeyOf(t).scope);
+  r.set_claim(t.claim);
+  if (t.claim == resetd::v1::CLAIM_STATE_WAITING) {
+    r.set_wait_job_id(t.blocked_by.job_id);
+    r.set_wait_index(t.blocked_by.index);
+  }
   return r;
 }
 
@@ -39,6 +45,8 @@ void RestoreTask(const resetd::v1::StoredInstance& r, Task& t) {
   t.observed.instance_id = t.id;
   t.observed.state = FromProto(r.result().final_power_state());
   t.phase = r.done() ? Task::Phase::kDone : Task::Phase::kObserve;
+  t.claim = r.claim();
+  t.blocked_by = ClaimHolder{r.wait_job_id(), r.wait_index()};
 }
 
 }  // namespace resetd::workflow

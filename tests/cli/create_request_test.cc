@@ -143,6 +143,39 @@ TEST(CreateRequestTest, PasswordKindFromFileAndFlagOverride) {
   EXPECT_EQ(r->password_kind(), resetd::v1::PASSWORD_KIND_LOGIN);
 }
 
+TEST(CreateRequestTest, OnConflictFlag) {
+  auto r = BuildCreateRequest(TargetFlags());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->on_conflict(), resetd::v1::ON_CONFLICT_UNSPECIFIED);
+  for (const auto& [flag, want] :
+       std::vector<std::pair<std::string, resetd::v1::OnConflict>>{
+           {"reject", resetd::v1::ON_CONFLICT_REJECT},
+           {"wait", resetd::v1::ON_CONFLICT_WAIT},
+           {"skip", resetd::v1::ON_CONFLICT_SKIP}}) {
+    CreateFlags f = TargetFlags();
+    f.on_conflict = flag;
+    r = BuildCreateRequest(f);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->on_conflict(), want) << flag;
+  }
+  CreateFlags bad = TargetFlags();
+  bad.on_conflict = "queue";
+  EXPECT_THAT(
+      std::string(BuildCreateRequest(bad).status().message()),
+      HasSubstr("invalid on-conflict mode 'queue' (expected reject|wait|skip)"));
+}
+
+TEST(CreateRequestTest, OnConflictFromFile) {
+  CreateFlags f;
+  f.file = WriteTemp("job-wait.yaml",
+                     "on_conflict: ON_CONFLICT_WAIT\n"
+                     "targets:\n  - {provider: tencent, region: ap-guangzhou, "
+                     "instance_ids: [ins-abcdefgh]}\n");
+  auto r = BuildCreateRequest(f);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->on_conflict(), resetd::v1::ON_CONFLICT_WAIT);
+}
+
 TEST(FlagValuesTest, JobStates) {
   auto s = ParseJobStates("running, PARTIALLY-failed,succeeded");
   ASSERT_TRUE(s.ok());

@@ -1,5 +1,6 @@
 #include "service/provider_setup.h"
 
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -155,6 +156,45 @@ TEST(ProviderSetupTest, FactoryErrorNamesProvider) {
   EXPECT_EQ(registry.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(registry.status().message(),
             "provider a: TENCENTCLOUD_SECRET_KEY is not set");
+}
+
+// Entries that reach one account claim the same instances: the scope is
+// the cloud and a digest of the API key id, never the key id itself.
+TEST(ProviderSetupTest, ClaimScopeIsTheAccountsKeyNotTheEntryName) {
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, const std::string& value) {
+    std::ofstream(dir + "/" + name) << value << "\n";
+    return dir + "/" + name;
+  };
+  const std::string key1 = write("scope_key1", "AKIDscopeTESTone");
+  const std::string key2 = write("scope_key2", "AKIDscopeTESTtwo");
+  auto config = ParseConfig(
+      R"({"providers": [
+      {"name": "cvm", "kind": "tencent_cvm",
+       "credentials": {"secretIdFile": ")" + key1 + R"("}},
+      {"name": "lighthouse", "kind": "tencent_lighthouse",
+       "credentials": {"secretIdFile": ")" + key1 + R"("}},
+      {"name": "cvm-other", "kind": "tencent_cvm",
+       "credentials": {"secretIdFile": ")" + key2 + R"("}},
+      {"name": "ali", "kind": "aliyun_ecs",
+       "credentials": {"secretIdFile": ")" + key1 + R"("}}]})",
+      "t");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto registry = BuildProviderRegistry(
+      *config, [](const resetd::v1::ProviderConfig&)
+                   -> absl::StatusOr<std::shared_ptr<clients::CloudClient>> {
+        return std::shared_ptr<clients::CloudClient>(
+            std::make_shared<NullClient>());
+      });
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  const auto& r = *registry;
+  EXPECT_EQ(r.at("cvm").claim_scope, r.at("lighthouse").claim_scope);
+  EXPECT_NE(r.at("cvm").claim_scope, r.at("cvm-other").claim_scope);
+  EXPECT_NE(r.at("cvm").claim_scope, r.at("ali").claim_scope);
+  EXPECT_EQ(r.at("cvm").claim_scope.rfind("tencent:key:", 0), 0u);
+  for (const auto& [name, entry] : r) {
+    EXPECT_EQ(entry.claim_scope.find("AKID"), std::string::npos) << name;
+  }
 }
 
 }  // namespace

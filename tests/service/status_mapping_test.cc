@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "absl/strings/cord.h"
 #include "clients/provider_error.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
@@ -67,6 +69,27 @@ TEST(StatusMappingTest, ProviderErrorBecomesErrorInfo) {
   EXPECT_EQ(info.reason(), "OperationDenied.InstanceOperationInProgress");
   EXPECT_EQ(info.domain(), "resetd");
   EXPECT_EQ(info.metadata().at("request_id"), "6b2f-11");
+}
+
+TEST(StatusMappingTest, PreconditionFailureTravelsInDetails) {
+  google::rpc::PreconditionFailure failure;
+  auto* v = failure.add_violations();
+  v->set_type("INSTANCE_HELD_BY_ACTIVE_JOB");
+  v->set_subject("tencent/ap-guangzhou/ins-abcdefgh");
+  v->set_description("held by job rj-1");
+  absl::Status in = absl::FailedPreconditionError("held by other jobs");
+  in.SetPayload("type.googleapis.com/google.rpc.PreconditionFailure",
+                absl::Cord(failure.SerializeAsString()));
+  grpc::Status out = ToGrpcStatus(in);
+  EXPECT_EQ(out.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  google::rpc::Status details = Details(out);
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::PreconditionFailure decoded;
+  ASSERT_TRUE(details.details(0).UnpackTo(&decoded));
+  ASSERT_EQ(decoded.violations_size(), 1);
+  EXPECT_EQ(decoded.violations(0).subject(),
+            "tencent/ap-guangzhou/ins-abcdefgh");
+  EXPECT_EQ(decoded.violations(0).description(), "held by job rj-1");
 }
 
 TEST(StatusMappingTest, HugeViolationListIsTrimmedWithSummary) {

@@ -166,6 +166,12 @@ TEST_F(ValidationTest, EachViolationHasItsPath) {
        [](auto& r) { r.set_max_unavailable(-1); },
        {"max_unavailable"},
        ">= 0"},
+      {"bad on_conflict",
+       [](auto& r) {
+         r.set_on_conflict(static_cast<resetd::v1::OnConflict>(4));
+       },
+       {"on_conflict"},
+       "unknown value 4 (REJECT, WAIT or SKIP)"},
   };
   for (const Case& c : cases) {
     auto violations = Check(c.mutate);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,16 +33,35 @@ using testing::T;
 struct StoreKind {
   std::string name;
   std::function<std::unique_ptr<JobStore>(const std::string& path)> make;
+  // Opens what `make` left at `path` again; empty for a store that keeps
+  // nothing across a restart.
+  std::function<std::unique_ptr<JobStore>(const std::string& path)> reopen;
 };
+
+std::unique_ptr<JobStore> OpenSqlite(const std::string& path) {
+  static const auto* keyring =
+      new std::shared_ptr<const Keyring>(std::make_shared<const Keyring>(
+          Keyring::Ephemeral()));
+  auto store = NewSqliteJobStore(path, *keyring);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
 
 std::unique_ptr<JobStore> MakeSqlite(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::remove((path + suffix).c_str());
   }
-  auto store = NewSqliteJobStore(
-      path, std::make_shared<const Keyring>(Keyring::Ephemeral()));
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? *std::move(store) : nullptr;
+  return OpenSqlite(path);
+}
+
+std::vector<StoreKind> AllStores() {
+  return {StoreKind{"InMemory",
+                    [](const std::string&) { return NewInMemoryJobStore(); }},
+          StoreKind{"Sqlite", MakeSqlite, OpenSqlite}};
+}
+
+std::string StoreName(const ::testing::TestParamInfo<StoreKind>& info) {
+  return info.param.name;
 }
 
 class JobStoreContractTest : public ::testing::TestWithParam<StoreKind> {
@@ -458,16 +478,186 @@ TEST_P(JobStoreContractTest, ConcurrentWritersAreSerialised) {
   EXPECT_EQ(List(all).size(), static_cast<size_t>(kThreads * kJobsEach));
 }
 
+
+// ---- Claims: an instance belongs to at most one active job ----
+
+// A job whose instances all claim their key in `scope`.
+StoredJob MakeClaimingJob(const std::string& job_id, int created,
+                          int instances = 2,
+                          const std::string& scope = "tencent:key:1") {
+  StoredJob job = MakeJob(job_id, created, instances);
+  for (auto& i : job.instances) {
+    i.set_claim_scope(scope);
+    i.set_claim(resetd::v1::CLAIM_STATE_HELD);
+  }
+  return job;
+}
+
+ClaimKey Key(int index, const std::string& scope = "tencent:key:1") {
+  return ClaimKey{scope, "ap-guangzhou", "ins-" + std::to_string(100000 + index)};
+}
+
+class ClaimsContractTest : public JobStoreContractTest {
+ protected:
+  std::vector<std::optional<ClaimHolder>> Holders(std::vector<ClaimKey> keys) {
+    auto got = store_->FindClaims(keys);
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() ? *got : std::vector<std::optional<ClaimHolder>>();
+  }
+  std::optional<ClaimHolder> Holder(const ClaimKey& key) {
+    auto got = Holders({key});
+    return got.empty() ? std::nullopt : got.front();
+  }
+};
+
+TEST_P(ClaimsContractTest, ClaimsAreTakenWithTheJob) {
+  Insert(MakeClaimingJob("j1", 0, 3));
+  auto holders = Holders({Key(0), Key(2), Key(3), Key(0, "aliyun:key:1")});
+  ASSERT_EQ(holders.size(), 4u);
+  EXPECT_EQ(holders[0], (ClaimHolder{"j1", 0}));
+  EXPECT_EQ(holders[1], (ClaimHolder{"j1", 2}));
+  EXPECT_EQ(holders[2], std::nullopt);  // not in the job
+  EXPECT_EQ(holders[3], std::nullopt);  // same id, another account
+}
+
+TEST_P(ClaimsContractTest, OverlappingJobIsAbortedAndLeavesNothing) {
+  Insert(MakeClaimingJob("j1", 0, 2));
+  StoredJob overlapping = MakeClaimingJob("j2", 1, 3);  // shares 0 and 1
+  EXPECT_EQ(store_->InsertJob(overlapping).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->GetJob("j2", false).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Holder(Key(2)), std::nullopt);  // its free instance: not kept
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j1", 1}));
+  // The same instances in another account are another fleet.
+  Insert(MakeClaimingJob("j3", 2, 3, "huawei:key:9"));
+  EXPECT_EQ(Holder(Key(0, "huawei:key:9")), (ClaimHolder{"j3", 0}));
+}
+
+TEST_P(ClaimsContractTest, InstancesWithoutClaimClaimNothing) {
+  Insert(MakeClaimingJob("j1", 0, 2));
+  Insert(MakeJob("dry", 1, 2));  // a dry run: records with no claim
+  EXPECT_EQ(Holder(Key(0)), (ClaimHolder{"j1", 0}));
+  StoredJob waiting = MakeClaimingJob("j2", 2, 2);
+  for (auto& i : waiting.instances) {
+    i.set_claim(resetd::v1::CLAIM_STATE_WAITING);
+    i.set_wait_job_id("j1");
+    i.set_wait_index(i.index());
+  }
+  Insert(waiting);
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j1", 1}));
+  auto back = store_->GetInstance("j2", 1);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->claim(), resetd::v1::CLAIM_STATE_WAITING);
+  EXPECT_EQ(back->wait_job_id(), "j1");
+}
+
+TEST_P(ClaimsContractTest, DoneInstanceReleasesItsClaim) {
+  StoredJob job = MakeClaimingJob("j1", 0, 2);
+  Insert(job);
+  resetd::v1::StoredInstance done = job.instances[0];
+  done.set_done(true);
+  ASSERT_TRUE(store_->Write({}, {done}).ok());
+  EXPECT_EQ(Holder(Key(0)), std::nullopt);
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j1", 1}));
+  // A record not done keeps its claim.
+  ASSERT_TRUE(store_->Write({}, {job.instances[1]}).ok());
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j1", 1}));
+}
+
+TEST_P(ClaimsContractTest, JobEndReleasesEveryClaim) {
+  for (auto state : {resetd::v1::JOB_STATE_SUCCEEDED,
+                     resetd::v1::JOB_STATE_PARTIALLY_FAILED,
+                     resetd::v1::JOB_STATE_FAILED}) {
+    const std::string id = "j" + std::to_string(state);
+    Insert(MakeClaimingJob(id, 0, 2));
+    ASSERT_TRUE(store_->UpdateJob(id, resetd::v1::JOB_STATE_RUNNING, false,
+                                  T(1), false)
+                    .ok());
+    EXPECT_EQ(Holder(Key(1)), (ClaimHolder{id, 1}));  // running: kept
+    ASSERT_TRUE(store_->UpdateJob(id, state, false, T(2), true).ok());
+    EXPECT_EQ(Holders({Key(0), Key(1)}),
+              (std::vector<std::optional<ClaimHolder>>{std::nullopt,
+                                                       std::nullopt}));
+  }
+}
+
+TEST_P(ClaimsContractTest, CancelledJobReleasesEveryClaim) {
+  Insert(MakeClaimingJob("j1", 0, 2));
+  // Cancelling is first a flag on a running job: claims stay until it ends
+  // (its stopped instances are being started again).
+  ASSERT_TRUE(store_->UpdateJob("j1", resetd::v1::JOB_STATE_RUNNING, true,
+                                T(1), false)
+                  .ok());
+  EXPECT_EQ(Holder(Key(0)), (ClaimHolder{"j1", 0}));
+  ASSERT_TRUE(store_->UpdateJob("j1", resetd::v1::JOB_STATE_CANCELLED, true,
+                                T(2), true)
+                  .ok());
+  EXPECT_EQ(Holder(Key(0)), std::nullopt);
+  Insert(MakeClaimingJob("j2", 3, 2));  // the instances are free again
+  EXPECT_EQ(Holder(Key(0)), (ClaimHolder{"j2", 0}));
+}
+
+TEST_P(ClaimsContractTest, TakeClaimsTakesWhatIsFreeAndNamesTheHolders) {
+  Insert(MakeClaimingJob("j1", 0, 1));  // holds 0
+  Insert(MakeJob("j2", 1, 3));          // claims nothing yet
+  auto taken = store_->TakeClaims({{Key(0), {"j2", 0}},
+                                   {Key(1), {"j2", 1}},
+                                   {Key(0), {"j1", 0}}});
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(*taken, (std::vector<std::optional<ClaimHolder>>{
+                        ClaimHolder{"j1", 0}, std::nullopt, std::nullopt}));
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j2", 1}));
+  // Taking again what one holds is a no-op, not a conflict.
+  auto again = store_->TakeClaims({{Key(1), {"j2", 1}}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->front(), std::nullopt);
+  auto unknown = store_->TakeClaims({{Key(2), {"nope", 0}}});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Holder(Key(2)), std::nullopt);
+}
+
+TEST_P(ClaimsContractTest, ClaimsSurviveReopen) {
+  if (!GetParam().reopen) {
+    GTEST_SKIP() << GetParam().name << " keeps nothing across a restart";
+  }
+  StoredJob job = MakeClaimingJob("j1", 0, 2);
+  Insert(job);
+  store_.reset();
+  store_ = GetParam().reopen(path_);
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(Holder(Key(0)), (ClaimHolder{"j1", 0}));
+  EXPECT_EQ(store_->InsertJob(MakeClaimingJob("j2", 1, 1)).code(),
+            absl::StatusCode::kAborted);
+  resetd::v1::StoredInstance done = job.instances[0];
+  done.set_done(true);
+  ASSERT_TRUE(store_->Write({}, {done}).ok());
+  store_.reset();
+  store_ = GetParam().reopen(path_);
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(Holder(Key(0)), std::nullopt);
+  EXPECT_EQ(Holder(Key(1)), (ClaimHolder{"j1", 1}));
+}
+
+TEST_P(ClaimsContractTest, GetInstanceReadsOneRecord) {
+  StoredJob job = MakeClaimingJob("j1", 0, 3);
+  job.instances[2].set_original_power_state(resetd::v1::POWER_STATE_STOPPED);
+  Insert(job);
+  auto got = store_->GetInstance("j1", 2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*got, job.instances[2]));
+  EXPECT_EQ(store_->GetInstance("j1", 3).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetInstance("nope", 0).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, JobStoreContractTest,
-    ::testing::Values(StoreKind{"InMemory",
-                                [](const std::string&) {
-                                  return NewInMemoryJobStore();
-                                }},
-                      StoreKind{"Sqlite", MakeSqlite}),
-    [](const ::testing::TestParamInfo<StoreKind>& info) {
-      return info.param.name;
-    });
+    ::testing::ValuesIn(AllStores()), StoreName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, ClaimsContractTest,
+    ::testing::ValuesIn(AllStores()), StoreName);
 
 }  // namespace
 }  // namespace resetd::workflow

@@ -188,7 +188,8 @@ TEST_F(SqliteJobStoreTest, FreshFileHasEveryMigrationRecorded) {
             want);
   EXPECT_THAT(raw.Column("SELECT name FROM sqlite_master WHERE type='table' "
                          "ORDER BY name"),
-              ElementsAre("instances", "jobs", "schema_migrations", "steps"));
+              ElementsAre("claims", "instances", "jobs", "schema_migrations",
+                          "steps"));
 }
 
 TEST_F(SqliteJobStoreTest, OldVersionFileIsMigratedWithItsData) {
