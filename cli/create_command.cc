@@ -7,6 +7,8 @@
 #include "cli/password_input.h"
 #include "cli/status_printer.h"
 #include "common/secret.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace resetd::cli {
 namespace {
@@ -57,6 +59,24 @@ std::string RetryHint(const grpc::Status& status,
          request.request_id() + " (the same id never creates a second job)\n";
 }
 
+// Instances other jobs hold: say how to go on without them or after them.
+std::string ConflictHint(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) return "";
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::PreconditionFailure failure;
+    if (!any.UnpackTo(&failure)) continue;
+    for (const auto& v : failure.violations()) {
+      if (v.type() != "INSTANCE_HELD_BY_ACTIVE_JOB") continue;
+      return "those instances belong to the jobs named above: "
+             "--on-conflict wait runs them after those jobs release them, "
+             "--on-conflict skip leaves them out\n";
+    }
+  }
+  return "";
+}
+
 void PrintCreated(const ResetJob& job, const CommonOptions& common,
                   Console& console) {
   if (common.output == OutputFormat::kJson) {
@@ -90,7 +110,8 @@ int RunCreate(Stub& stub, const CommonOptions& common,
     *console.err << "request id: " << request->request_id() << "\n";
     grpc::Status status = SendCreate(stub, common, *request, *password, &job);
     if (!status.ok()) {
-      *console.err << FormatRpcError(status) << RetryHint(status, *request);
+      *console.err << FormatRpcError(status) << RetryHint(status, *request)
+                   << ConflictHint(status);
       return kExitError;
     }
   }  // the Secret is wiped here

@@ -338,6 +338,34 @@ TEST_F(ResetctlTest, InvalidArgumentShowsFieldViolations) {
   ExpectNoPassword(r);
 }
 
+TEST_F(ResetctlTest, ConflictNamesTheOtherJobAndTheWaysOn) {
+  google::rpc::PreconditionFailure failure;
+  auto* v = failure.add_violations();
+  v->set_type("INSTANCE_HELD_BY_ACTIVE_JOB");
+  v->set_subject("tencent/ap-guangzhou/ins-00000001");
+  v->set_description("held by job rj-0123456789abcdef");
+  google::rpc::Status rich;
+  rich.set_code(grpc::StatusCode::FAILED_PRECONDITION);
+  rich.add_details()->PackFrom(failure);
+  service_.create_status = grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION,
+      "1 of the job's instances belong to other active jobs",
+      rich.SerializeAsString());
+  std::vector<std::string> args = kCreateFlags;
+  args.insert(args.end(), {"--on-conflict", "reject"});
+  Result r = Run(args, std::string(kPassword) + "\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("precondition INSTANCE_HELD_BY_ACTIVE_JOB "
+                               "tencent/ap-guangzhou/ins-00000001: held by "
+                               "job rj-0123456789abcdef\n"));
+  EXPECT_THAT(r.err, HasSubstr("--on-conflict wait runs them after"));
+  ASSERT_EQ(service_.creates().size(), 1u);
+  EXPECT_EQ(service_.creates()[0].on_conflict(),
+            resetd::v1::ON_CONFLICT_REJECT);
+  EXPECT_TRUE(service_.watches().empty());
+  ExpectNoPassword(r);
+}
+
 TEST_F(ResetctlTest, NoPasswordSourceIsAUsageError) {
   std::vector<std::string> args(kCreateFlags.begin(), kCreateFlags.end() - 1);
   Result r = Run(args);  // stdin is not a terminal here
