@@ -35,6 +35,7 @@
 #include "service/validation.h"
 #include "workflow/engine.h"
 #include "workflow/fingerprint.h"
+#include "workflow/instrumented_job_store.h"
 #include "workflow/job_store.h"
 #include "workflow/keyring.h"
 #include "workflow/metrics.h"
@@ -197,6 +198,7 @@ struct Running {
   std::unique_ptr<workflow::WorkflowMetrics> workflow_metrics;
   std::unique_ptr<workflow::JobStore> store;
   std::shared_ptr<const workflow::Fingerprinter> fingerprinter;
+  std::unique_ptr<workflow::JobStore> timed_store;  // `store`, with metrics
   std::unique_ptr<workflow::Engine> engine;
   std::unique_ptr<ServiceMetrics> service_metrics;
   std::unique_ptr<RequestValidator> validator;
@@ -243,8 +245,10 @@ absl::Status StartEngine(const resetd::v1::Config& config,
   if (!providers.ok()) return providers.status();
   if (absl::Status s = OpenStore(config.store(), *log, r); !s.ok()) return s;
   r.workflow_metrics = std::make_unique<workflow::WorkflowMetrics>(*r.registry);
+  r.timed_store = workflow::NewInstrumentedJobStore(*r.store,
+                                                    *r.workflow_metrics);
   r.engine = workflow::NewEngine(
-      *std::move(providers), RealClock(), *r.store, *r.workflow_metrics,
+      *std::move(providers), RealClock(), *r.timed_store, *r.workflow_metrics,
       EngineOptionsFromConfig(config), std::move(log), r.fingerprinter);
   r.engine->Start();
   return absl::OkStatus();
@@ -283,6 +287,7 @@ absl::Status StartMetrics(const resetd::v1::Config& config, spdlog::logger& log,
 
 // Stops in dependency order: no new work, running work drained, RPCs ended.
 void Stop(Running& r, spdlog::logger& log) {
+  if (r.service_metrics) r.service_metrics->ready().Set(0);
   if (r.server) r.server->GetHealthCheckService()->Shutdown();
   if (r.service) r.service->BeginShutdown();
   const absl::Time start = absl::Now();
@@ -320,6 +325,7 @@ int Run(const Flags& flags) {
     Stop(r, *log);
     return 1;
   }
+  r.service_metrics->ready().Set(1);
   const int signal = WaitForSignal(stop_signals);
   log->info("event=shutdown signal={}",
             signal == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -67,6 +67,12 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry& registry) {
     }
     latency_[m] = &latency.Add({{"method", method}}, LatencyBuckets());
   }
+  ready_ = &prometheus::BuildGauge()
+                .Name("resetd_ready")
+                .Help("1 while resetd serves (health SERVING), 0 before and "
+                      "once shutdown begins")
+                .Register(registry)
+                .Add({});
 }
 
 void ServiceMetrics::Record(RpcMethod method, grpc::StatusCode code,

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/support/status_code_enum.h"
 #include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -36,6 +37,10 @@ class ServiceMetrics {
  public:
   explicit ServiceMetrics(prometheus::Registry& registry);
 
+  // resetd_ready: 1 while resetd serves (health SERVING), 0 before and once
+  // shutdown begins.
+  prometheus::Gauge& ready() { return *ready_; }
+
   // Counts one finished RPC and observes its duration.
   void Record(RpcMethod method, grpc::StatusCode code, absl::Duration latency);
 
@@ -44,6 +49,7 @@ class ServiceMetrics {
   std::array<std::array<prometheus::Counter*, kCodeCount>, kRpcMethodCount>
       requests_{};
   std::array<prometheus::Histogram*, kRpcMethodCount> latency_{};
+  prometheus::Gauge* ready_ = nullptr;
 };
 
 }  // namespace resetd::service

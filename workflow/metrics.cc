@@ -12,6 +12,9 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
 prometheus::Histogram::BucketBoundaries WaitBuckets() {
   return {0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60};
 }
+prometheus::Histogram::BucketBoundaries StoreBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+}
 prometheus::Histogram::BucketBoundaries SizeBuckets() {
   return {1, 2, 5, 10, 20, 50, 80, 100};
 }
@@ -49,7 +52,32 @@ WorkflowMetrics::WorkflowMetrics(prometheus::Registry& registry)
       steps_(prometheus::BuildCounter()
                  .Name("resetd_steps_total")
                  .Help("Instance steps (stop, reset, start, reboot) by outcome")
-                 .Register(registry)) {
+                 .Register(registry)),
+      rate_limit_(prometheus::BuildGauge()
+                      .Name("resetd_rate_limit_requests_per_second")
+                      .Help("Configured request rate of each provider's action "
+                            "(resetd spends rateHeadroom of it)")
+                      .Register(registry)) {
+  auto& store_duration = prometheus::BuildHistogram()
+                             .Name("resetd_store_write_duration_seconds")
+                             .Help("Job store writes (committed to disk), by "
+                                   "operation")
+                             .Register(registry);
+  auto& store_failures = prometheus::BuildCounter()
+                             .Name("resetd_store_write_failures_total")
+                             .Help("Job store writes that failed, by operation")
+                             .Register(registry);
+  for (const char* op : {"insert_job", "write", "update_job", "take_claims"}) {
+    store_[op] = StoreSeries{
+        &store_duration.Add({{"operation", op}}, StoreBuckets()),
+        &store_failures.Add({{"operation", op}})};
+  }
+  last_progress_ = &prometheus::BuildGauge()
+                        .Name("resetd_last_progress_timestamp_seconds")
+                        .Help("Unix time of the last change of any instance "
+                              "of any job")
+                        .Register(registry)
+                        .Add({});
   auto& jobs = prometheus::BuildGauge()
                    .Name("resetd_jobs")
                    .Help("Jobs currently queued or running")
@@ -124,6 +152,22 @@ void WorkflowMetrics::CountStep(const std::string& action,
 void WorkflowMetrics::CountConflicts(const std::string& outcome, int n) {
   auto it = conflicts_.find(outcome);
   if (it != conflicts_.end() && n > 0) it->second->Increment(n);
+}
+
+void WorkflowMetrics::DeclareProviderAction(const std::string& provider,
+                                            const std::string& action,
+                                            double configured_rps) {
+  rate_limit_.Add({{"provider", provider}, {"action", action}})
+      .Set(configured_rps);
+  throttled_.Add({{"provider", provider}, {"action", action}});
+}
+
+void WorkflowMetrics::ObserveStoreWrite(const std::string& operation,
+                                        double seconds, bool ok) {
+  auto it = store_.find(operation);
+  if (it == store_.end()) return;
+  it->second.duration->Observe(seconds);
+  if (!ok) it->second.failures->Increment();
 }
 
 }  // namespace resetd::workflow

@@ -47,6 +47,19 @@ class WorkflowMetrics {
   // resetd_instance_conflicts_total{outcome}: `n` instances of a new job
   // that another active job held; outcome in rejected|waited|skipped.
   void CountConflicts(const std::string& outcome, int n);
+  // For one provider's action: resetd_rate_limit_requests_per_second
+  // {provider,action} = `configured_rps`, and resetd_throttled_total
+  // {provider,action} exported at 0 before the first throttle.
+  void DeclareProviderAction(const std::string& provider,
+                             const std::string& action, double configured_rps);
+  // resetd_last_progress_timestamp_seconds: unix time of the last change
+  // of any instance of any job.
+  prometheus::Gauge& last_progress() { return *last_progress_; }
+  // resetd_store_write_duration_seconds{operation} and, when !ok,
+  // resetd_store_write_failures_total{operation}; operation in
+  // insert_job|write|update_job|take_claims (series exist from the start).
+  void ObserveStoreWrite(const std::string& operation, double seconds,
+                         bool ok);
   // resetd_step_total{action,outcome}: instance steps by result.
   void CountStep(const std::string& action, const std::string& outcome);
 
@@ -60,6 +73,13 @@ class WorkflowMetrics {
   prometheus::Family<prometheus::Counter>& jobs_ended_;
   prometheus::Family<prometheus::Counter>& steps_;
   std::map<std::string, prometheus::Counter*> conflicts_;
+  prometheus::Family<prometheus::Gauge>& rate_limit_;
+  struct StoreSeries {
+    prometheus::Histogram* duration;
+    prometheus::Counter* failures;
+  };
+  std::map<std::string, StoreSeries> store_;
+  prometheus::Gauge* last_progress_;
   prometheus::Gauge* jobs_queued_;
   prometheus::Gauge* jobs_running_;
   prometheus::Gauge* held_stopped_;

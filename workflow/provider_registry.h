@@ -25,6 +25,18 @@ struct ProviderEntry {
   int max_batch = 100;  // further caps the client's own capabilities
 };
 
+// The configured rate of `action` (an engine action name): its own entry,
+// else "*", else 10 req/s.
+inline double ConfiguredRate(const ProviderEntry& p, const std::string& action) {
+  if (auto r = p.rate_per_second.find(action); r != p.rate_per_second.end()) {
+    return r->second;
+  }
+  if (auto r = p.rate_per_second.find("*"); r != p.rate_per_second.end()) {
+    return r->second;
+  }
+  return 10.0;
+}
+
 // Provider name -> entry. Built once by the composition root, read-only after.
 using ProviderRegistry = std::map<std::string, ProviderEntry>;
 

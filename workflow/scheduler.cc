@@ -74,15 +74,22 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
             auto action = key.substr(key.rfind('|') + 1);
             auto it = providers_.find(provider);
             if (it == providers_.end()) return 10.0;
-            const auto& rates = it->second.rate_per_second;
-            if (auto r = rates.find(action); r != rates.end()) return r->second;
-            if (auto r = rates.find("*"); r != rates.end()) return r->second;
-            return 10.0;
+            return ConfiguredRate(it->second, action);
           },
           options.rate_headroom),
       null_log_(log ? nullptr : std::make_shared<spdlog::logger>("null")),
       log_(log ? *log : *null_log_),
-      waitlist_(store) {}
+      waitlist_(store) {
+  for (const auto& [name, entry] : providers_) {
+    for (Action a : {Action::kDescribe, Action::kStop, Action::kStart,
+                     Action::kReboot, Action::kResetPassword,
+                     Action::kResetVncPassword}) {
+      const std::string action(ActionName(a));
+      metrics_.DeclareProviderAction(name, action,
+                                     ConfiguredRate(entry, action));
+    }
+  }
+}
 
 JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   JobRun* j = job.get();
@@ -914,6 +921,8 @@ void Scheduler::AddStep(Task& t, Action action, absl::Time start,
 }
 
 void Scheduler::Touch(Task& t) {
+  metrics_.last_progress().Set(
+      absl::ToDoubleSeconds(clock_.Now() - absl::UnixEpoch()));
   dirty_tasks_.insert(&t);
   ++version_;
   t.version = version_;

@@ -50,6 +50,13 @@ const FAMILIES = {
   resetd_instances_held_stopped: 'gauge',
   resetd_grpc_requests_total: 'counter',
   resetd_grpc_request_duration_seconds: 'histogram',
+  resetd_throttled_total: 'counter',
+  resetd_rate_limit_requests_per_second: 'gauge',
+  resetd_last_progress_timestamp_seconds: 'gauge',
+  resetd_store_write_duration_seconds: 'histogram',
+  resetd_store_write_failures_total: 'counter',
+  resetd_instance_conflicts_total: 'counter',
+  resetd_ready: 'gauge',
 };
 for (const [name, type] of Object.entries(FAMILIES)) {
   check(types.get(name) === type, `${name}: TYPE ${types.get(name)}, expected ${type}`);
@@ -91,6 +98,30 @@ check(value('resetd_instances_total', { result: 'failed' }) === counts.failed,
 check(sum('resetd_jobs_total') === 1, `resetd_jobs_total sums to ${sum('resetd_jobs_total')}, one job ended`);
 check(sum('resetd_jobs') === 0, 'resetd_jobs: nothing queued or running after the job');
 check(value('resetd_instances_held_stopped') === 0, 'resetd_instances_held_stopped is 0 after the job');
+
+// ---- series that exist before their first event -----------------------------
+const ENGINE_ACTIONS = ['Describe', 'Stop', 'Start', 'Reboot', 'ResetPassword', 'ResetVncPassword'];
+for (const action of ENGINE_ACTIONS) {
+  const m = { provider: 'tencent', action };
+  check(value('resetd_throttled_total', m) === 0, `resetd_throttled_total{action="${action}"} is not exported at 0`);
+  // The config sets no rate limits: resetd's default of 10 req/s.
+  check(value('resetd_rate_limit_requests_per_second', m) === 10,
+    `resetd_rate_limit_requests_per_second{action="${action}"} = ${value('resetd_rate_limit_requests_per_second', m)}, configured 10`);
+}
+for (const outcome of ['rejected', 'waited', 'skipped']) {
+  check(value('resetd_instance_conflicts_total', { outcome }) === 0, `resetd_instance_conflicts_total{outcome="${outcome}"} not 0`);
+}
+for (const operation of ['insert_job', 'write', 'update_job', 'take_claims']) {
+  check(value('resetd_store_write_failures_total', { operation }) === 0,
+    `resetd_store_write_failures_total{operation="${operation}"} not exported at 0`);
+}
+check(value('resetd_store_write_duration_seconds_count', { operation: 'insert_job' }) === 1,
+  'one accepted job, one timed insert_job');
+check(value('resetd_store_write_duration_seconds_count', { operation: 'write' }) >= 1, 'store writes timed');
+const progress = value('resetd_last_progress_timestamp_seconds');
+check(progress > Date.now() / 1000 - 3600 && progress <= Date.now() / 1000 + 5,
+  `resetd_last_progress_timestamp_seconds = ${progress}, not a recent unix time`);
+check(value('resetd_ready') === 1, 'resetd_ready is 1 while resetd serves');
 
 // ---- gRPC ------------------------------------------------------------------
 const grpcCount = (method, code) => value('resetd_grpc_requests_total', { method, code });
