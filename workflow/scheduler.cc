@@ -177,12 +177,12 @@ absl::Time Scheduler::Tick() {
   absl::Time now = clock_.Now();
   ProcessOutcomes();
   FireTimers(now);
-  absl::Time wake = TakeReleasedClaims(now);
   Admit();
-  wake = std::min(wake, FlushQueues(now));
+  absl::Time wake = FlushQueues(now);
   Flush();
-  // Claims released by this Flush go to their waiters at once.
-  if (waitlist_.has_released()) wake = now;
+  // After Flush: the claims this tick's done records released are free in
+  // the store now, and go to their waiters at once.
+  wake = std::min(wake, TakeReleasedClaims(now));
   if (!timers_.empty()) wake = std::min(wake, timers_.top().at);
   {
     absl::MutexLock lock(&inbox_mu_);
@@ -218,6 +218,8 @@ absl::Time Scheduler::TakeReleasedClaims(absl::Time now) {
     // Observed afresh: the other job has changed it.
     Enqueue(*t, Action::kDescribe);
   }
+  // Claimed tasks have a Describe queued: the next tick sends it.
+  if (!taken.claimed.empty()) return now;
   return waitlist_.size() == 0 ? absl::InfiniteFuture() : next_claim_sweep_;
 }
 

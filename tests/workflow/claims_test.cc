@@ -2,6 +2,7 @@
 // the engine plans them (PlanClaims), stored, and run by the scheduler.
 #include "workflow/claims.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,16 +71,33 @@ TEST_F(ClaimsTest, WaitingInstancesStartOnlyAfterTheEarlierJobReleasesThem) {
     EXPECT_EQ(t->result.state(), resetd::v1::INSTANCE_STATE_PENDING);
     EXPECT_EQ(Holder(t->id), (ClaimHolder{a->job_id, t->index}));
   }
-  RunUntil([&] { return IsTerminal(a->state) && IsTerminal(b->state); });
+  // When each instance is done in A, and when B takes it.
+  std::map<size_t, absl::Time> a_done, b_took;
+  RunUntil([&] {
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (a->tasks[i]->phase == Task::Phase::kDone) {
+        a_done.emplace(i, clock_.Now());
+      }
+      if (b->tasks[i]->phase != Task::Phase::kClaim) {
+        b_took.emplace(i, clock_.Now());
+      }
+    }
+    return IsTerminal(a->state) && IsTerminal(b->state);
+  });
   EXPECT_EQ(a->state, resetd::v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(b->state, resetd::v1::JOB_STATE_SUCCEEDED);
   for (size_t i = 0; i < all.size(); ++i) {
+    // B takes the instance when A is done with it: at once, not with the
+    // periodic sweep (5 s).
+    EXPECT_GE(b_took.at(i), a_done.at(i)) << all[i];
+    EXPECT_LT(b_took.at(i), a_done.at(i) + absl::Seconds(1)) << all[i];
     const auto& ta = a->tasks[i]->result;
     const auto& tb = b->tasks[i]->result;
     ASSERT_FALSE(ta.steps().empty());
     ASSERT_FALSE(tb.steps().empty());
     // Every side effect of B's comes after A's last one on that instance.
-    EXPECT_GE(StepStart(tb.steps(0)), StepEnd(*ta.steps().rbegin())) << all[i];
+    EXPECT_GE(StepStart(tb.steps(0)), StepEnd(*ta.steps().rbegin()))
+        << all[i];
     EXPECT_EQ(tb.original_power_state(), ta.original_power_state());
     auto cloud = cloud_->Get(all[i]);
     EXPECT_EQ(cloud.password, kSecondPassword) << all[i];
