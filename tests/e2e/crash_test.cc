@@ -71,6 +71,15 @@ class CrashTest : public ::testing::Test {
 
   std::string Create(const std::string& request_id,
                      const std::string& password) {
+    v1::ResetJob job;
+    grpc::Status s = TryCreate(request_id, password, &job);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return job.job_id();
+  }
+
+  // A job on every instance of the fleet.
+  grpc::Status TryCreate(const std::string& request_id,
+                         const std::string& password, v1::ResetJob* job) {
     v1::CreateResetJobRequest r;
     r.set_request_id(request_id);
     auto* t = r.add_targets();
@@ -79,10 +88,7 @@ class CrashTest : public ::testing::Test {
     for (const auto& [id, i] : cloud_->Instances()) t->add_instance_ids(id);
     r.set_password(password);
     grpc::ClientContext ctx;
-    v1::ResetJob job;
-    grpc::Status s = resetd_->stub().CreateResetJob(&ctx, r, &job);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return job.job_id();
+    return resetd_->stub().CreateResetJob(&ctx, r, job);
   }
 
   // Waits (bounded) until the cloud has seen a call of `action`.
@@ -186,6 +192,33 @@ TEST_F(CrashTest, SigkillAtAnyMomentLosesNothingAndLeavesNothingStopped) {
   std::printf("crash trials: %d, SIGKILLs: %d, instances left stopped: %d\n",
               trials, kills, left_stopped);
   EXPECT_EQ(left_stopped, 0);
+}
+
+// An instance belongs to one active job, across a crash: the claims are in
+// the store, and recovery releases them by finishing the job.
+TEST_F(CrashTest, ClaimSurvivesSigkillAndIsReleasedWhenRecoveryEndsTheJob) {
+  auto before = cloud_->Instances();
+  // Slow answers keep the job running well past the restart.
+  ASSERT_TRUE(cloud_->Post("/_fake/faults", {{"latency_ms", {300, 500}}}));
+  const std::string job_id = Create("claim-1", "Claim-Passw0rd!1");
+  ASSERT_TRUE(AwaitCall("StopInstances", absl::Seconds(30)));
+  EXPECT_NE(resetd_->Stop(SIGKILL), -1);
+  ASSERT_TRUE(resetd_->Start()) << resetd_->Output();
+  v1::ResetJob second;
+  grpc::Status refused = TryCreate("claim-2", "Claim-Passw0rd!2", &second);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << refused.error_message();
+  EXPECT_NE(refused.error_message().find(job_id), std::string::npos)
+      << refused.error_message();
+  ASSERT_TRUE(cloud_->Post("/_fake/faults", {{"latency_ms", {20, 80}}}));
+  v1::ResetJob job = AwaitEnd(job_id);
+  EXPECT_EQ(CheckTrial("claim", job, before, "Claim-Passw0rd!1"), 0);
+  // Recovery finished the first job: its instances are free again.
+  grpc::Status accepted = TryCreate("claim-2", "Claim-Passw0rd!2", &second);
+  ASSERT_TRUE(accepted.ok()) << accepted.error_message();
+  EXPECT_EQ(CheckTrial("claim-2", AwaitEnd(second.job_id()), before,
+                       "Claim-Passw0rd!2"),
+            0);
 }
 
 TEST_F(CrashTest, SigtermMidJobShutsDownGracefullyAndTheJobCompletes) {
