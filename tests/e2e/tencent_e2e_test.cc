@@ -236,6 +236,22 @@ TEST_F(TencentE2eTest, SameRequestIdReturnsTheSameJob) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
+// A retry of a running job is not a conflict with itself: the instances it
+// holds belong to the job the retry returns.
+TEST_F(TencentE2eTest, RetryOfARunningJobReturnsItDespiteItsClaims) {
+  auto ids = std::vector<std::string>{cloud_->Instances().begin()->first};
+  auto request = Request(ids, "e2e-idem-running");
+  grpc::ClientContext c1, c2;
+  v1::ResetJob first, retried;
+  ASSERT_TRUE(stub().CreateResetJob(&c1, request, &first).ok());
+  request.set_on_conflict(v1::ON_CONFLICT_REJECT);  // the default, spelled out
+  grpc::Status s = stub().CreateResetJob(&c2, request, &retried);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(retried.job_id(), first.job_id());
+  EXPECT_EQ(resetd::testing::WatchToEnd(stub(), first.job_id()).state(),
+            v1::JOB_STATE_SUCCEEDED);
+}
+
 TEST_F(TencentE2eTest, ProviderFailureKeepsItsIdentityAndPowerIsRestored) {
   std::string victim;
   for (const auto& [id, i] : cloud_->Instances()) {
