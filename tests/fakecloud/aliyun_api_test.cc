@@ -22,7 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace resetd::fakecloud {
 namespace {

@@ -5,12 +5,12 @@
 
 #include "common/crypto.h"
 #include "gtest/gtest.h"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace resetd::fakecloud {
 namespace {
 
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 
 InstanceSpec Spec(const std::string& id, const std::string& state,
                   OsType os = OsType::kLinux,

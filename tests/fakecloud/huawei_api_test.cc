@@ -18,13 +18,13 @@
 #include "fakecloud/server.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace resetd::fakecloud {
 namespace {
 
 using nlohmann::json;
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 namespace hw = ::resetd::clients::huawei;
 
 constexpr char kAk[] = "HWTESTAK0123456789";

@@ -1,12 +1,12 @@
 #include "fakecloud/rate_window.h"
 
 #include "gtest/gtest.h"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace resetd::fakecloud {
 namespace {
 
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 
 TEST(RateWindowTest, AdmitsUpToTheLimitWithinOneSecond) {
   FakeClock clock;

@@ -6,12 +6,12 @@
 #include "common/crypto.h"
 #include "fakecloud/fleet.h"
 #include "gtest/gtest.h"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace resetd::fakecloud {
 namespace {
 
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 
 constexpr char kRegion[] = "ap-guangzhou";
 constexpr char kPassword[] = "Abcdef12!x";

@@ -12,14 +12,14 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakecloud/test_util.h"
 
 namespace resetd::fakecloud {
 namespace {
 
 using nlohmann::json;
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 
 std::map<std::string, Secret> Keys() {
   std::map<std::string, Secret> keys;

@@ -5,14 +5,14 @@
 
 #include "clients/tencent/tc3_signer.h"
 #include "gtest/gtest.h"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakecloud/test_util.h"
 
 namespace resetd::fakecloud {
 namespace {
 
 namespace tc3 = ::resetd::clients::tencent;
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 using testing::kTestSecretId;
 using testing::kTestSecretKey;
 

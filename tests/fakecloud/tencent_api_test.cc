@@ -5,14 +5,14 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/fakecloud/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakecloud/test_util.h"
 
 namespace resetd::fakecloud {
 namespace {
 
 using nlohmann::json;
-using testing::FakeClock;
+using resetd::testing::FakeClock;
 
 std::vector<InstanceSpec> TestFleet() {
   std::vector<InstanceSpec> specs;
