@@ -11,6 +11,7 @@
 #include "common/log_value.h"
 #include "workflow/claims.h"
 #include "workflow/cloud_call.h"
+#include "workflow/recovery.h"
 #include "workflow/scheduler.h"
 #include "workflow/snapshot.h"
 
@@ -327,55 +328,17 @@ class EngineImpl final : public Engine {
     return job;
   }
 
-  static std::shared_ptr<clients::ResetPasswordParams> MakeResetParams(
-      const CreateResetJobRequest& request, Secret password) {
-    auto params = std::make_shared<clients::ResetPasswordParams>();
-    params->username = request.username();
-    params->password = std::move(password);
-    params->force_stop = false;  // resetd stops instances itself
-    return params;
-  }
-
   // Resumes every unfinished job from the store.
   void Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto jobs = store_.LoadUnfinished();
-    if (!jobs.ok()) {
+    auto runs = LoadRunsToRecover(store_, providers_);
+    if (!runs.ok()) {
       if (log_) {
         log_->error("event=recovery_failed message={}",
-                    LogValue(std::string(jobs.status().message())));
+                    LogValue(std::string(runs.status().message())));
       }
       return;
     }
-    for (auto& stored : *jobs) {
-      auto job = std::make_unique<JobRun>();
-      job->job_id = stored.job_id;
-      job->spec = stored.spec;
-      job->state = stored.state;
-      job->cancelled = stored.cancelled;
-      job->create_time = stored.create_time;
-      job->update_time = stored.update_time;
-      const bool have_password =
-          stored.password_status.ok() && !stored.password.empty();
-      job->reset = MakeResetParams(stored.spec, std::move(stored.password));
-      for (const auto& record : stored.instances) {
-        auto task = std::make_unique<Task>();
-        RestoreTask(record, *task);
-        auto p = providers_.find(record.provider());
-        if (p == providers_.end()) continue;  // provider removed from config
-        task->provider = &p->second;
-        if (!have_password && !task->reset_done) {
-          // Without the password nothing can be reset any more; power is
-          // still restored.
-          task->skip_reset = true;
-          task->failed = true;
-          task->result.mutable_error()->set_code("PasswordUnavailable");
-          task->result.mutable_error()->set_message(
-              std::string(stored.password_status.message()));
-        }
-        job->tasks.push_back(std::move(task));
-      }
-      scheduler_.RecoverJob(std::move(job));
-    }
+    for (auto& run : *runs) scheduler_.RecoverJob(std::move(run));
   }
 
   void Drive() {

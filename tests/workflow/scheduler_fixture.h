@@ -15,6 +15,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_cloud_client.h"
 #include "workflow/job_store.h"
+#include "workflow/recovery.h"
 #include "workflow/scheduler.h"
 
 namespace resetd::workflow::testing {
@@ -118,25 +119,10 @@ class SchedulerTest : public ::testing::Test {
     scheduler_ = std::make_unique<Scheduler>(providers_, clock_, *store_,
                                              metrics_, dispatcher_, options_);
     std::vector<JobRun*> out;
-    auto jobs = store_->LoadUnfinished();
-    EXPECT_TRUE(jobs.ok());
-    for (auto& stored : *jobs) {
-      auto job = std::make_unique<JobRun>();
-      job->job_id = stored.job_id;
-      job->spec = stored.spec;
-      job->state = stored.state;
-      job->cancelled = stored.cancelled;
-      auto params = std::make_shared<clients::ResetPasswordParams>();
-      params->password = stored.password;
-      job->reset = params;
-      for (const auto& r : stored.instances) {
-        auto t = std::make_unique<Task>();
-        RestoreTask(r, *t);
-        t->provider = &providers_.at(r.provider());
-        job->tasks.push_back(std::move(t));
-      }
-      out.push_back(scheduler_->RecoverJob(std::move(job)));
-    }
+    auto runs = LoadRunsToRecover(*store_, providers_);
+    EXPECT_TRUE(runs.ok()) << runs.status();
+    if (!runs.ok()) return out;
+    for (auto& run : *runs) out.push_back(scheduler_->RecoverJob(std::move(run)));
     return out;
   }
 
