@@ -9,6 +9,7 @@ PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libbenchmark-dev prometheus nodejs npm curl
+  kubernetes-client  # kubectl kustomize: the tests of deploy/kubernetes (tests/deploy)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -17,6 +18,12 @@ done
 # nodejs/npm may come from elsewhere on the machine: a working node+npm is enough.
 if command -v node >/dev/null && command -v npm >/dev/null; then
   tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done
+  missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+# Any kubectl with `kustomize` renders the manifests; another vendor's kubectl
+# package (e.g. the Google Cloud SDK's) would conflict with kubernetes-client.
+if kubectl kustomize --help >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]+"${missing[@]}"}"; do [[ $p == kubernetes-client ]] || tmp+=("$p"); done
   missing=("${tmp[@]+"${tmp[@]}"}")
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
