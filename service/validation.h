@@ -51,7 +51,11 @@ class RequestValidator {
   // status_mapping.h) with every violation.
   absl::Status ValidateCreate(
       const resetd::v1::CreateResetJobRequest& request) const;
+  // OK, or kInvalidArgument with a BadRequest: job_id must be set and the
+  // view a known value.
   absl::Status ValidateGet(const resetd::v1::GetResetJobRequest& request) const;
+  // OK, or kInvalidArgument with a BadRequest: page_size within 0..500 and
+  // every state a known value.
   absl::Status ValidateList(
       const resetd::v1::ListResetJobsRequest& request) const;
   // For Watch and Cancel: job_id must be set.

@@ -15,8 +15,11 @@
 
 namespace resetd::workflow {
 
+// A call the scheduler has planned: one action of one provider's client in
+// one region, for up to the provider's batch limit of instance ids. Plain
+// data; `client` and `reset` are shared with the scheduler.
 struct CloudCall {
-  uint64_t call_id = 0;
+  uint64_t call_id = 0;  // unique per scheduler; matches its CallOutcome
   std::string provider;
   std::string region;
   Action action = Action::kDescribe;
@@ -26,6 +29,9 @@ struct CloudCall {
   std::shared_ptr<clients::CloudClient> client;
 };
 
+// What came of a CloudCall: OK with the provider's request id (and, for
+// Describe, the observed statuses), or the client's error with its
+// ProviderError payload. `latency` is the call's wall time.
 struct CallOutcome {
   uint64_t call_id = 0;
   absl::Status status;
@@ -41,6 +47,8 @@ CallOutcome ExecuteCall(const CloudCall& call);
 class Dispatcher {
  public:
   virtual ~Dispatcher() = default;
+  // Runs `call` (now or later, on any thread) and calls `done` with its
+  // outcome exactly once, on the thread that ran it.
   virtual void Dispatch(CloudCall call,
                         std::function<void(CallOutcome)> done) = 0;
 };

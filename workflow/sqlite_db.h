@@ -29,6 +29,9 @@ class Statement {
   }
   ~Statement();
 
+  // Bind the parameter ?`index` (from 1) and return *this for chaining. A
+  // bad index or value is not reported here: the next Step() fails.
+  // Text and blobs are copied (SQLITE_TRANSIENT).
   Statement& BindInt(int index, int64_t value);
   Statement& BindText(int index, std::string_view value);
   Statement& BindBlob(int index, std::string_view value);
@@ -41,6 +44,8 @@ class Statement {
   // Steps to completion (for statements without result rows).
   absl::Status Run();
 
+  // Column `column` (from 0) of the current row, after Step() returned
+  // true. NULL reads as 0 or empty; IsNull tells them apart.
   int64_t Int(int column) const;
   std::string Text(int column) const;
   std::string Blob(int column) const;
@@ -78,6 +83,8 @@ class Db {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int Changes() const { return sqlite3_changes(db_); }
 
+  // The connection, for SQLite calls this class does not wrap (pragmas,
+  // error codes). Owned by this Db.
   sqlite3* raw() const { return db_; }
 
  private:
@@ -96,7 +103,10 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
+  // OK if BEGIN IMMEDIATE succeeded; otherwise the transaction is not open
+  // and nothing must be written under it.
   const absl::Status& status() const { return begun_; }
+  // COMMIT. On failure (kInternal) the destructor rolls back.
   absl::Status Commit();
 
  private:
