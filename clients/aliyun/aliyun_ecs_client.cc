@@ -15,6 +15,7 @@
 #include "clients/call_checks.h"
 #include "clients/describe_result.h"
 #include "clients/provider_error.h"
+#include "clients/wire_util.h"
 #include "common/crypto.h"
 #include "nlohmann/json.hpp"
 
@@ -189,9 +190,7 @@ absl::StatusOr<CallResult> AliyunEcsClient::CallBatch(std::string_view action,
   absl::StatusOr<nlohmann::json> body = Call(action, std::move(params));
   if (!body.ok()) return body.status();
   if (absl::Status s = CheckInstanceResponses(action, *body); !s.ok()) return s;
-  auto id = body->find("RequestId");
-  return CallResult{
-      id != body->end() && id->is_string() ? id->get<std::string>() : ""};
+  return CallResult{StringField(*body, "RequestId")};
 }
 
 absl::StatusOr<CallResult> AliyunEcsClient::CallWithSecret(
@@ -206,9 +205,7 @@ absl::StatusOr<CallResult> AliyunEcsClient::CallWithSecret(
     WipeString(encoded);
     return redacted;
   }
-  auto id = body->find("RequestId");
-  return CallResult{
-      id != body->end() && id->is_string() ? id->get<std::string>() : ""};
+  return CallResult{StringField(*body, "RequestId")};
 }
 
 absl::StatusOr<CallResult> AliyunEcsClient::Stop(
@@ -311,8 +308,7 @@ absl::StatusOr<std::vector<InstanceStatus>> AliyunEcsClient::Describe(
     ProviderError error;
     error.http_status = 200;
     error.message = "unparseable response: no Instances.Instance";
-    if (auto id = body->find("RequestId"); id != body->end() && id->is_string())
-      error.request_id = id->get<std::string>();
+    error.request_id = StringField(*body, "RequestId");
     return MakeProviderStatus(absl::StatusCode::kInternal, error);
   }
   std::map<std::string, InstanceStatus> known;

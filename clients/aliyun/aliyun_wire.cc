@@ -1,46 +1,29 @@
 #include "clients/aliyun/aliyun_wire.h"
 
-#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "clients/provider_error.h"
+#include "clients/wire_util.h"
 
 namespace resetd::clients::aliyun {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool StartsWithAny(std::string_view s,
-                   std::initializer_list<std::string_view> prefixes) {
-  for (std::string_view prefix : prefixes) {
-    if (StartsWith(s, prefix)) return true;
+bool StartsWithAny(absl::string_view s,
+                   std::initializer_list<absl::string_view> prefixes) {
+  for (absl::string_view prefix : prefixes) {
+    if (absl::StartsWith(s, prefix)) return true;
   }
   return false;
 }
 
-// A string field, or a number printed as text; "" otherwise.
-std::string StringField(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return "";
-}
-
-// The first of `keys` that the object has as a non-empty field.
+// The first of `keys` that the object has as a non-empty field (ECS answers
+// some, e.g. Code, as a string or as a number).
 std::string AnyField(const nlohmann::json& object,
                      std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
-    std::string value = StringField(object, key);
+    std::string value = StringOrIntegerField(object, key);
     if (!value.empty()) return value;
   }
   return "";
@@ -61,22 +44,6 @@ std::string XmlElement(std::string_view xml, std::string_view tag) {
 bool IsSuccessCode(std::string_view code) {
   return code.empty() || code == "200" || code == "OK" || code == "Success" ||
          code == "success";
-}
-
-// Same code and payloads as `status`, another message.
-absl::Status WithMessage(const absl::Status& status, std::string message) {
-  absl::Status out(status.code(), message);
-  status.ForEachPayload([&out](auto type_url, const absl::Cord& payload) {
-    out.SetPayload(type_url, payload);
-  });
-  return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t pos = s.find(from); pos != std::string::npos;
-       pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
 }
 
 // Code, message and request id of an error answer (JSON or XML body).
@@ -117,20 +84,6 @@ absl::Status ApiError(std::string_view action, ProviderError error) {
   return WithMessage(MakeProviderStatus(code, error), std::move(message));
 }
 
-absl::Status UnparseableError(std::string_view action,
-                              const http::HttpResponse& response) {
-  ProviderError error;
-  error.http_status = response.status;
-  error.message = "unparseable response";
-  if (const std::string* id = response.Header("x-acs-request-id")) {
-    error.request_id = *id;
-  }
-  return WithMessage(MakeProviderStatus(absl::StatusCode::kInternal, error),
-                     std::string(action) + ": unparseable response (HTTP " +
-                         std::to_string(response.status) + ", " +
-                         std::to_string(response.body.size()) + " bytes)");
-}
-
 }  // namespace
 
 PowerState AliyunPowerState(std::string_view s) {
@@ -142,9 +95,10 @@ PowerState AliyunPowerState(std::string_view s) {
   return PowerState::kUnknown;
 }
 
-absl::StatusCode AliyunErrorCode(std::string_view c, int http_status) {
+absl::StatusCode AliyunErrorCode(std::string_view code, int http_status) {
   using C = absl::StatusCode;
-  if (c.find("Throttling") != std::string_view::npos || http_status == 429) {
+  const absl::string_view c = AbslView(code);
+  if (c.find("Throttling") != absl::string_view::npos || http_status == 429) {
     return C::kResourceExhausted;
   }
   if (c == "InvalidInstanceId.NotFound" || c == "NoSuchResource") {
@@ -158,7 +112,7 @@ absl::StatusCode AliyunErrorCode(std::string_view c, int http_status) {
   }
   if (StartsWithAny(
           c, {"Forbidden", "NoPermission", "RealNameAuthenticationError"}) ||
-      c == "InvalidUser.Unauthorized" || EndsWith(c, ".Forbidden")) {
+      c == "InvalidUser.Unauthorized" || absl::EndsWith(c, ".Forbidden")) {
     return C::kPermissionDenied;
   }
   if (StartsWithAny(
@@ -180,7 +134,7 @@ absl::StatusCode AliyunErrorCode(std::string_view c, int http_status) {
               "MissingParameter", "UnsupportedParameter", "InvalidInstanceId",
               "InvalidRegionId", "InvalidAction",
               "IdempotentParameterMismatch"}) ||
-      EndsWith(c, ".Malformed")) {
+      absl::EndsWith(c, ".Malformed")) {
     return C::kInvalidArgument;
   }
   if (http_status >= 500 && http_status <= 599) return C::kUnavailable;
@@ -194,7 +148,7 @@ absl::StatusOr<nlohmann::json> ParseAliyunResponse(
     return ApiError(action, ErrorFields(response, parsed));
   }
   if (response.status < 200 || response.status > 299 || !parsed.is_object()) {
-    return UnparseableError(action, response);
+    return UnparseableError(action, response, "x-acs-request-id");
   }
   if (!IsSuccessCode(AnyField(parsed, {"Code", "code"}))) {
     return ApiError(action, ErrorFields(response, parsed));
@@ -212,17 +166,17 @@ absl::Status CheckInstanceResponses(std::string_view action,
   std::string failures;
   size_t failed = 0;
   for (const nlohmann::json& r : *list) {
-    const std::string code = StringField(r, "Code");
+    const std::string code = StringOrIntegerField(r, "Code");
     if (IsSuccessCode(code)) continue;
-    const std::string id = StringField(r, "InstanceId");
-    const std::string message = StringField(r, "Message");
+    const std::string id = StringOrIntegerField(r, "InstanceId");
+    const std::string message = StringOrIntegerField(r, "Message");
     if (failed++ == 0) first.code = code;
     if (!failures.empty()) failures += "; ";
     failures += id + " " + code + ": " + message;
   }
   if (failed == 0) return absl::OkStatus();
   first.http_status = 200;
-  first.request_id = StringField(body, "RequestId");
+  first.request_id = StringOrIntegerField(body, "RequestId");
   first.message = std::to_string(failed) + " of " +
                   std::to_string(list->size()) +
                   " instances failed: " + failures;
@@ -233,8 +187,8 @@ absl::Status CheckInstanceResponses(std::string_view action,
 
 InstanceStatus ParseAliyunInstance(const nlohmann::json& instance) {
   InstanceStatus status;
-  status.instance_id = StringField(instance, "InstanceId");
-  status.provider_state = StringField(instance, "Status");
+  status.instance_id = StringOrIntegerField(instance, "InstanceId");
+  status.provider_state = StringOrIntegerField(instance, "Status");
   status.state = AliyunPowerState(status.provider_state);
   // An operation lock (overdue, being released, security) refuses every
   // action: the instance must be left alone, whatever its Status says.
@@ -244,7 +198,8 @@ InstanceStatus ParseAliyunInstance(const nlohmann::json& instance) {
     auto reasons = ops->find("LockReason");
     if (reasons != ops->end() && reasons->is_array()) {
       for (const auto& r : *reasons) {
-        std::string reason = r.is_object() ? StringField(r, "LockReason") : "";
+        std::string reason =
+            r.is_object() ? StringOrIntegerField(r, "LockReason") : "";
         if (!reason.empty()) locks += (locks.empty() ? "" : ",") + reason;
       }
     }
@@ -254,25 +209,6 @@ InstanceStatus ParseAliyunInstance(const nlohmann::json& instance) {
     status.provider_state += " (locked: " + locks + ")";
   }
   return status;
-}
-
-absl::Status RedactStatus(const absl::Status& status,
-                          absl::Span<const std::string_view> secrets) {
-  if (status.ok()) return status;
-  std::string message(status.message());
-  std::optional<ProviderError> error = GetProviderError(status);
-  for (std::string_view secret : secrets) {
-    if (secret.empty()) continue;
-    ReplaceAll(message, secret, "***");
-    if (error) ReplaceAll(error->message, secret, "***");
-  }
-  absl::Status out = WithMessage(status, std::move(message));
-  if (error) {
-    out.SetPayload(kProviderErrorPayloadUrl,
-                   *MakeProviderStatus(status.code(), *error)
-                        .GetPayload(kProviderErrorPayloadUrl));
-  }
-  return out;
 }
 
 }  // namespace resetd::clients::aliyun

@@ -77,10 +77,4 @@ absl::Status CheckInstanceResponses(std::string_view action,
 // Status). Missing or null fields become empty strings.
 InstanceStatus ParseAliyunInstance(const nlohmann::json& instance);
 
-// The same status and payloads with every occurrence of each non-empty
-// string of `secrets` replaced by "***" in the message and in the
-// ProviderError message.
-absl::Status RedactStatus(const absl::Status& status,
-                          absl::Span<const std::string_view> secrets);
-
 }  // namespace resetd::clients::aliyun

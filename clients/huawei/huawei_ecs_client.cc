@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <ostream>
-#include <streambuf>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,11 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "clients/huawei/huawei_wire.h"
-#include "clients/huawei/sdk_signer.h"
 #include "clients/call_checks.h"
 #include "clients/describe_result.h"
+#include "clients/huawei/huawei_wire.h"
+#include "clients/huawei/sdk_signer.h"
 #include "clients/provider_error.h"
+#include "clients/wire_util.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::clients::huawei {
@@ -26,45 +25,6 @@ using Json = nlohmann::ordered_json;  // keeps the SDK's key order
 constexpr char kContentType[] = "application/json";
 constexpr int kBatchLimit = 100;  // the engine's cap; the API takes 1000
 constexpr int kDescribeLimit = 100;
-
-// An ostream that appends to a string whose capacity the caller reserved,
-// so serialising a password leaves no reallocated copies behind.
-class AppendBuf final : public std::streambuf {
- public:
-  explicit AppendBuf(std::string& out) : out_(out) {}
-
- protected:
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) out_.push_back(traits_type::to_char_type(c));
-    return traits_type::not_eof(c);
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_.append(s, static_cast<size_t>(n));
-    return n;
-  }
-
- private:
-  std::string& out_;
-};
-
-// Compact JSON of `body`. With `reserve` > 0 the text is written into a
-// buffer of that capacity, which must be enough (then no copy of a secret in
-// `body` is left in freed memory).
-absl::StatusOr<std::string> Serialize(const Json& body, size_t reserve = 0) {
-  std::string out;
-  try {
-    if (reserve == 0) return body.dump();
-    out.reserve(reserve);
-    AppendBuf buf(out);
-    std::ostream stream(&buf);
-    stream << body;
-  } catch (const Json::exception&) {
-    // nlohmann's message would quote the offending bytes; keep them out.
-    WipeString(out);
-    return absl::InvalidArgumentError("request parameters are not valid UTF-8");
-  }
-  return out;
-}
 
 bool IsIdChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -283,7 +243,7 @@ absl::StatusOr<Reply> HuaweiEcsClient::Send(std::string_view region,
 absl::StatusOr<CallResult> HuaweiEcsClient::Action(std::string_view action,
                                                    std::string_view region,
                                                    const Json& body) const {
-  absl::StatusOr<std::string> text = Serialize(body);
+  absl::StatusOr<std::string> text = SerializeBody(body);
   if (!text.ok()) return text.status();
   absl::StatusOr<Reply> reply =
       Send(region,
@@ -335,12 +295,12 @@ absl::StatusOr<CallResult> HuaweiEcsClient::Reboot(
 
 absl::StatusOr<std::string> HuaweiEcsClient::SerializeWithPassword(
     Json& body, std::string& slot, std::string_view password) const {
-  absl::StatusOr<std::string> base = Serialize(body);
+  absl::StatusOr<std::string> base = SerializeBody(body);
   if (!base.ok()) return base.status();
   // Each byte of the password takes at most 6 bytes escaped ("\u00XX").
   const size_t reserve = base->size() + 6 * password.size() + 16;
   slot.assign(password.data(), password.size());
-  absl::StatusOr<std::string> text = Serialize(body, reserve);
+  absl::StatusOr<std::string> text = SerializeBody(body, reserve);
   WipeString(slot);
   return text;
 }
@@ -383,7 +343,10 @@ absl::StatusOr<CallResult> HuaweiEcsClient::ResetPassword(
   absl::StatusOr<Call> call = ResetCall(ids, password);
   if (!call.ok()) return call.status();
   absl::StatusOr<Reply> reply = Send(region, std::move(*call));
-  if (!reply.ok()) return RedactHuaweiStatus(reply.status(), password);
+  if (!reply.ok()) {
+    return RedactStatus(reply.status(), {password},
+                        RedactScope::kMessagesAndCode);
+  }
   return CallResult{reply->request_id};
 }
 

@@ -4,16 +4,14 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "clients/provider_error.h"
+#include "clients/wire_util.h"
 
 namespace resetd::clients::huawei {
 namespace {
 
 using C = absl::StatusCode;
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
 
 bool OneOf(std::string_view s, std::initializer_list<std::string_view> list) {
   for (std::string_view item : list) {
@@ -22,40 +20,17 @@ bool OneOf(std::string_view s, std::initializer_list<std::string_view> list) {
   return false;
 }
 
-// "" for a missing, null or non-string field.
-std::string StringField(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-// Same code and payloads as `status`, another message.
-absl::Status WithMessage(const absl::Status& status, std::string message) {
-  absl::Status out(status.code(), message);
-  status.ForEachPayload([&out](auto type_url, const absl::Cord& payload) {
-    out.SetPayload(type_url, payload);
-  });
-  return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t pos = s.find(from); pos != std::string::npos;
-       pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
-}
-
-PowerState FromTaskState(std::string_view task) {
+PowerState FromTaskState(std::string_view task_state) {
+  const absl::string_view task = AbslView(task_state);
   if (task == "powering-off") return PowerState::kStopping;
   if (task == "powering-on") return PowerState::kStarting;
-  if (StartsWith(task, "reboot")) return PowerState::kRebooting;
+  if (absl::StartsWith(task, "reboot")) return PowerState::kRebooting;
   if (task == "deleting") return PowerState::kTerminating;
-  if (task == "migrating" || StartsWith(task, "resize_")) {
+  if (task == "migrating" || absl::StartsWith(task, "resize_")) {
     return PowerState::kMigrating;
   }
-  if (StartsWith(task, "rebuild")) return PowerState::kPending;
-  if (StartsWith(task, "shelving")) return PowerState::kShutdown;
+  if (absl::StartsWith(task, "rebuild")) return PowerState::kPending;
+  if (absl::StartsWith(task, "shelving")) return PowerState::kShutdown;
   return PowerState::kUnknown;  // no transition that matters
 }
 
@@ -110,15 +85,17 @@ std::optional<C> ByEcsCode(std::string_view c) {
   if (OneOf(c, {"Ecs.0603", "Ecs.0002", "Ecs.0226", "Ecs.0227", "Ecs.0301",
                 "Ecs.0611", "Common.0001", "Common.0020", "Common.0021",
                 "Common.0022", "Common.0999"}) ||
-      (StartsWith(c, "Ecs.1") && c.size() == 8)) {
+      (absl::StartsWith(AbslView(c), "Ecs.1") && c.size() == 8)) {
     return C::kUnavailable;
   }
   return std::nullopt;
 }
 
-absl::Status HttpError(std::string_view action,
-                       const http::HttpResponse& response,
-                       const nlohmann::json& body) {
+// A non-2xx answer, with the request id of the X-Request-Id header and the
+// code and message of either error body form.
+absl::Status HuaweiHttpError(std::string_view action,
+                             const http::HttpResponse& response,
+                             const nlohmann::json& body) {
   ProviderError error;
   error.http_status = response.status;
   if (const std::string* id = response.Header("x-request-id")) {
@@ -131,16 +108,7 @@ absl::Status HttpError(std::string_view action,
   error.message =
       StringField(nested ? *nested : body, nested ? "message" : "error_msg");
   const C code = HuaweiErrorCode(error.code, response.status);
-  std::string message =
-      std::string(action) + ": HTTP " + std::to_string(response.status);
-  if (!error.code.empty()) message += " " + error.code + ": " + error.message;
-  if (!error.request_id.empty()) {
-    message += " (X-Request-Id " + error.request_id + ")";
-  }
-  if (error.message.empty()) {
-    error.message = "HTTP " + std::to_string(response.status);
-  }
-  return WithMessage(MakeProviderStatus(code, error), std::move(message));
+  return HttpError(action, code, std::move(error), "X-Request-Id");
 }
 
 }  // namespace
@@ -167,9 +135,9 @@ std::string_view HuaweiStopType(StopMode mode) {
 
 absl::StatusCode HuaweiErrorCode(std::string_view code, int http_status) {
   std::optional<C> mapped;
-  if (StartsWith(code, "APIGW.")) {
+  if (absl::StartsWith(AbslView(code), "APIGW.")) {
     mapped = ByGatewayCode(code.substr(6));
-  } else if (StartsWith(code, "APIG.")) {
+  } else if (absl::StartsWith(AbslView(code), "APIG.")) {
     mapped = ByGatewayCode(code.substr(5));
   } else {
     mapped = ByEcsCode(code);
@@ -185,19 +153,10 @@ absl::StatusOr<nlohmann::json> ParseHuaweiResponse(
       empty ? nlohmann::json()
             : nlohmann::json::parse(response.body, nullptr, false);
   if (response.status < 200 || response.status > 299) {
-    return HttpError(action, response, body);
+    return HuaweiHttpError(action, response, body);
   }
   if (body.is_discarded()) {
-    ProviderError error;
-    error.http_status = response.status;
-    error.message = "unparseable response";
-    if (const std::string* id = response.Header("x-request-id")) {
-      error.request_id = *id;
-    }
-    return WithMessage(MakeProviderStatus(C::kInternal, error),
-                       std::string(action) + ": unparseable response (HTTP " +
-                           std::to_string(response.status) + ", " +
-                           std::to_string(response.body.size()) + " bytes)");
+    return UnparseableError(action, response, "x-request-id");
   }
   return body;
 }
@@ -215,22 +174,6 @@ InstanceStatus ParseHuaweiServer(const nlohmann::json& server) {
   if (!task.empty()) status.provider_state += "/" + task;
   if (locked) status.provider_state += " (locked)";
   return status;
-}
-
-absl::Status RedactHuaweiStatus(const absl::Status& status,
-                                std::string_view secret) {
-  if (secret.empty() || status.ok()) return status;
-  std::string message(status.message());
-  ReplaceAll(message, secret, "***");
-  absl::Status out = WithMessage(status, std::move(message));
-  if (std::optional<ProviderError> error = GetProviderError(status)) {
-    ReplaceAll(error->message, secret, "***");
-    ReplaceAll(error->code, secret, "***");
-    out.SetPayload(kProviderErrorPayloadUrl,
-                   *MakeProviderStatus(status.code(), *error)
-                        .GetPayload(kProviderErrorPayloadUrl));
-  }
-  return out;
 }
 
 }  // namespace resetd::clients::huawei

@@ -90,10 +90,4 @@ absl::StatusOr<nlohmann::json> ParseHuaweiResponse(
 // locked, e.g. "ACTIVE/powering-off". Null or missing fields are "".
 InstanceStatus ParseHuaweiServer(const nlohmann::json& server);
 
-// The same message and payloads as `status` with every occurrence of
-// `secret` in the message and in the ProviderError message replaced by
-// "***". Returns `status` unchanged if `secret` is empty.
-absl::Status RedactHuaweiStatus(const absl::Status& status,
-                                std::string_view secret);
-
 }  // namespace resetd::clients::huawei

@@ -20,17 +20,10 @@ std::unique_ptr<CloudClient> MakeLighthouseClient(
   product.instance_not_found_codes = {"ResourceNotFound.InstanceIdNotFound",
                                       "ResourceNotFound.InstanceNotFound"};
   product.parse_instance = &ParseLighthouseInstance;
-  tencent::Api3Options api3;
-  api3.endpoint = std::move(options.endpoint);
-  api3.scheme = std::move(options.scheme);
-  api3.secret_id = std::move(options.secret_id);
-  api3.secret_key = std::move(options.secret_key);
-  api3.request_timeout = options.request_timeout;
-  api3.connect_timeout = options.connect_timeout;
-  api3.max_batch = options.max_batch;
-  api3.clock = options.clock;
-  return tencent::MakeApi3InstanceClient(product, std::move(api3),
-                                         std::move(transport));
+  return tencent::MakeApi3InstanceClient(
+      product,
+      tencent::CopyApi3Options<tencent::Api3Options>(std::move(options)),
+      std::move(transport));
 }
 
 }  // namespace resetd::clients::lighthouse

@@ -1,18 +1,12 @@
 #include "clients/lighthouse/lighthouse_wire.h"
 
 #include <optional>
-#include <ostream>
-#include <streambuf>
-#include <utility>
 
 #include "clients/provider_error.h"
 #include "clients/tencent/tencent_wire.h"
-#include "common/secret.h"
+#include "clients/wire_util.h"
 
 namespace resetd::clients::lighthouse {
-namespace {
-
-}  // namespace
 
 PowerState LighthousePowerState(std::string_view s) {
   if (s == "DELETING") return PowerState::kTerminating;
@@ -43,11 +37,7 @@ absl::Status ToLighthouseStatus(const absl::Status& status) {
   }
   const absl::StatusCode code = LighthouseErrorCode(error->code);
   if (code == status.code()) return status;
-  absl::Status out(code, status.message());
-  status.ForEachPayload([&out](auto type_url, const absl::Cord& payload) {
-    out.SetPayload(type_url, payload);
-  });
-  return out;
+  return WithCode(status, code);
 }
 
 InstanceStatus ParseLighthouseInstance(const nlohmann::json& instance) {
@@ -55,6 +45,5 @@ InstanceStatus ParseLighthouseInstance(const nlohmann::json& instance) {
   status.state = LighthousePowerState(status.provider_state);
   return status;
 }
-
 
 }  // namespace resetd::clients::lighthouse

@@ -1,8 +1,7 @@
 // Tencent Cloud Lighthouse (API 3.0, version 2020-03-24) wire details that do
-// not depend on a connection: its instance states and error codes, and the
-// JSON body writer that leaves no copy of a password behind. Everything that
-// Lighthouse shares with CVM (the API 3.0 envelope, error parsing, TC3) comes
-// from clients/tencent. Pure functions, thread-safe.
+// not depend on a connection: its instance states and error codes. Everything
+// that Lighthouse shares with CVM (the API 3.0 envelope, error parsing, TC3)
+// comes from clients/tencent. Pure functions, thread-safe.
 //
 // Sources: the official SDKs' generated Lighthouse models and error lists
 // (tencentcloud-sdk-nodejs 4.1.313 lighthouse_models.d.ts, tencentcloud-sdk-go
@@ -17,7 +16,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clients/cloud_client.h"
-#include "clients/tencent/tencent_wire.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::clients::lighthouse {
@@ -51,7 +49,5 @@ absl::Status ToLighthouseStatus(const absl::Status& status);
 // InstanceStatus of one DescribeInstances `Instance` object, with the state
 // mapped by LighthousePowerState(). Null or missing fields become "".
 InstanceStatus ParseLighthouseInstance(const nlohmann::json& instance);
-
-using tencent::SerializeBody;
 
 }  // namespace resetd::clients::lighthouse

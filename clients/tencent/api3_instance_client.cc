@@ -16,6 +16,7 @@
 #include "clients/provider_error.h"
 #include "clients/tencent/tc3_signer.h"
 #include "clients/tencent/tencent_wire.h"
+#include "clients/wire_util.h"
 #include "nlohmann/json.hpp"
 
 namespace resetd::clients::tencent {
@@ -40,11 +41,9 @@ Json IdsJson(absl::Span<const std::string> ids) {
   return array;
 }
 
-
 // Response.RequestId, or "" when absent.
 std::string RequestIdOf(const nlohmann::json& response) {
-  auto it = response.find("RequestId");
-  return it != response.end() && it->is_string() ? it->get<std::string>() : "";
+  return StringField(response, "RequestId");
 }
 
 absl::Status MissingInstanceSet(const nlohmann::json& response) {
@@ -122,16 +121,16 @@ class Api3InstanceClient final : public CloudClient {
 };
 
 absl::Status Api3InstanceClient::CheckCall(std::string_view region,
-                                         absl::Span<const std::string> ids,
-                                         int limit) const {
+                                           absl::Span<const std::string> ids,
+                                           int limit) const {
   if (absl::Status s = CheckRegion(product_.label, region); !s.ok()) return s;
   if (absl::Status s = CheckBatch(ids, limit); !s.ok()) return s;
   return absl::OkStatus();
 }
 
 http::HttpRequest Api3InstanceClient::BuildRequest(std::string_view action,
-                                                 std::string_view region,
-                                                 std::string body) const {
+                                                   std::string_view region,
+                                                   std::string body) const {
   Tc3Request sign;
   sign.method = "POST";
   sign.content_type = kContentType;
@@ -160,9 +159,8 @@ http::HttpRequest Api3InstanceClient::BuildRequest(std::string_view action,
   return request;
 }
 
-absl::StatusOr<nlohmann::json> Api3InstanceClient::Call(std::string_view action,
-                                                      std::string_view region,
-                                                      std::string body) const {
+absl::StatusOr<nlohmann::json> Api3InstanceClient::Call(
+    std::string_view action, std::string_view region, std::string body) const {
   http::HttpRequest request = BuildRequest(action, region, std::move(body));
   absl::StatusOr<http::HttpResponse> response = transport_->Send(request);
   WipeString(request.body);
@@ -171,7 +169,8 @@ absl::StatusOr<nlohmann::json> Api3InstanceClient::Call(std::string_view action,
         response.status().code(),
         std::string(action) + ": " + std::string(response.status().message()));
   }
-  absl::StatusOr<nlohmann::json> parsed = ParseTencentResponse(action, *response);
+  absl::StatusOr<nlohmann::json> parsed =
+      ParseTencentResponse(action, *response);
   if (!parsed.ok() && product_.map_error != nullptr) {
     return product_.map_error(parsed.status());
   }
@@ -260,7 +259,7 @@ absl::StatusOr<CallResult> Api3InstanceClient::ResetPassword(
   if (!text.ok()) return text.status();
   absl::StatusOr<nlohmann::json> response =
       Call("ResetInstancesPassword", region, std::move(*text));
-  if (!response.ok()) return RedactStatus(response.status(), password);
+  if (!response.ok()) return RedactStatus(response.status(), {password});
   return CallResult{RequestIdOf(*response)};
 }
 

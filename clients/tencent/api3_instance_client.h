@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -46,6 +47,23 @@ struct Api3Options {
   int max_batch = 100;             // capped at (and defaulting to) 100
   resetd::Clock* clock = nullptr;  // X-TC-Timestamp; nullptr = RealClock()
 };
+
+// `options` copied into a `To`. Api3Options and each product's own options
+// (TencentCvmOptions, LighthouseOptions) have the same fields, and this is
+// the one place that lists them. Pure; thread-safe.
+template <typename To, typename From>
+To CopyApi3Options(From options) {
+  To out;
+  out.endpoint = std::move(options.endpoint);
+  out.scheme = std::move(options.scheme);
+  out.secret_id = std::move(options.secret_id);
+  out.secret_key = std::move(options.secret_key);
+  out.request_timeout = options.request_timeout;
+  out.connect_timeout = options.connect_timeout;
+  out.max_batch = options.max_batch;
+  out.clock = options.clock;
+  return out;
+}
 
 // A thread-safe CloudClient of one account of `product`; see
 // tencent_cvm_client.h for the wire format and behaviour. `transport` must

@@ -1,54 +1,22 @@
 #include "clients/tencent/tencent_wire.h"
 
-#include <ostream>
-#include <streambuf>
-
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "clients/provider_error.h"
+#include "clients/wire_util.h"
 
 namespace resetd::clients::tencent {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// "" for a missing, null or non-string field.
-std::string StringField(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-// Same code and payloads as `status`, another message.
-absl::Status WithMessage(const absl::Status& status, std::string message) {
-  absl::Status out(status.code(), message);
-  status.ForEachPayload([&out](auto type_url, const absl::Cord& payload) {
-    out.SetPayload(type_url, payload);
-  });
-  return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t pos = s.find(from); pos != std::string::npos;
-       pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
-}
-
-absl::Status HttpError(std::string_view action,
-                       const http::HttpResponse& response,
-                       const nlohmann::json& parsed) {
+// A non-200 answer: its code by HTTP status (the gateway's, not an API
+// error's), and the provider's code and request id when the body has them.
+absl::Status TencentHttpError(std::string_view action,
+                              const http::HttpResponse& response,
+                              const nlohmann::json& parsed) {
   ProviderError error;
   error.http_status = response.status;
   if (parsed.is_object() && parsed.contains("Response") &&
@@ -66,23 +34,7 @@ absl::Status HttpError(std::string_view action,
   } else if (response.status >= 500 && response.status <= 599) {
     code = absl::StatusCode::kUnavailable;
   }
-  std::string message =
-      std::string(action) + ": HTTP " + std::to_string(response.status);
-  if (!error.code.empty()) message += " " + error.code + ": " + error.message;
-  if (error.message.empty())
-    error.message = "HTTP " + std::to_string(response.status);
-  return WithMessage(MakeProviderStatus(code, error), message);
-}
-
-absl::Status UnparseableError(std::string_view action,
-                              const http::HttpResponse& response) {
-  ProviderError error;
-  error.http_status = response.status;
-  error.message = "unparseable response";
-  return WithMessage(MakeProviderStatus(absl::StatusCode::kInternal, error),
-                     std::string(action) + ": unparseable response (HTTP " +
-                         std::to_string(response.status) + ", " +
-                         std::to_string(response.body.size()) + " bytes)");
+  return HttpError(action, code, std::move(error));
 }
 
 absl::Status ApiError(std::string_view action, int http_status,
@@ -114,7 +66,9 @@ PowerState TencentPowerState(std::string_view s) {
       s == "EXIT_RESCUE_MODE") {
     return PowerState::kRescue;
   }
-  if (EndsWith(s, "SERVICE_LIVE_MIGRATE")) return PowerState::kMigrating;
+  if (absl::EndsWith(AbslView(s), "SERVICE_LIVE_MIGRATE")) {
+    return PowerState::kMigrating;
+  }
   return PowerState::kUnknown;
 }
 
@@ -130,38 +84,44 @@ std::string_view TencentStopType(StopMode mode) {
   return "SOFT_FIRST";
 }
 
-absl::StatusCode TencentErrorCode(std::string_view c) {
+absl::StatusCode TencentErrorCode(std::string_view code) {
   using C = absl::StatusCode;
-  if (StartsWith(c, "RequestLimitExceeded")) return C::kResourceExhausted;
-  if (StartsWith(c, "InternalError") || c == "InternalServerError" ||
-      StartsWith(c, "ResourceInUse") || StartsWith(c, "ResourceUnavailable") ||
+  const absl::string_view c = AbslView(code);
+  if (absl::StartsWith(c, "RequestLimitExceeded")) return C::kResourceExhausted;
+  if (absl::StartsWith(c, "InternalError") || c == "InternalServerError" ||
+      absl::StartsWith(c, "ResourceInUse") ||
+      absl::StartsWith(c, "ResourceUnavailable") ||
       c == "OperationDenied.InstanceOperationInProgress") {
     return C::kUnavailable;
   }
-  if (StartsWith(c, "UnsupportedOperation") ||
-      StartsWith(c, "OperationDenied") ||
-      StartsWith(c, "ResourceInsufficient") || StartsWith(c, "LimitExceeded") ||
+  if (absl::StartsWith(c, "UnsupportedOperation") ||
+      absl::StartsWith(c, "OperationDenied") ||
+      absl::StartsWith(c, "ResourceInsufficient") ||
+      absl::StartsWith(c, "LimitExceeded") ||
       c == "InvalidInstance.NotSupported") {
     return C::kFailedPrecondition;
   }
   if (c == "InvalidInstanceId.NotFound") return C::kNotFound;
-  if (StartsWith(c, "InvalidInstanceId") || StartsWith(c, "InvalidParameter") ||
-      c == "InvalidPassword" || c == "MissingParameter" ||
-      c == "UnknownParameter" || c == "InvalidAction") {
+  if (absl::StartsWith(c, "InvalidInstanceId") ||
+      absl::StartsWith(c, "InvalidParameter") || c == "InvalidPassword" ||
+      c == "MissingParameter" || c == "UnknownParameter" ||
+      c == "InvalidAction") {
     return C::kInvalidArgument;
   }
   if (c == "AuthFailure.UnauthorizedOperation" ||
-      StartsWith(c, "UnauthorizedOperation")) {
+      absl::StartsWith(c, "UnauthorizedOperation")) {
     return C::kPermissionDenied;
   }
-  if (StartsWith(c, "AuthFailure")) return C::kUnauthenticated;
+  if (absl::StartsWith(c, "AuthFailure")) return C::kUnauthenticated;
   return C::kUnknown;
 }
 
 absl::StatusOr<nlohmann::json> ParseTencentResponse(
     std::string_view action, const http::HttpResponse& response) {
   nlohmann::json parsed = nlohmann::json::parse(response.body, nullptr, false);
-  if (response.status != 200) return HttpError(action, response, parsed);
+  if (response.status != 200) {
+    return TencentHttpError(action, response, parsed);
+  }
   if (!parsed.is_object() || !parsed.contains("Response") ||
       !parsed["Response"].is_object()) {
     return UnparseableError(action, response);
@@ -210,61 +170,6 @@ InstanceStatus ParseTencentInstance(const nlohmann::json& instance) {
   status.latest_operation_error =
       StringField(instance, "LatestOperationErrorMsg");
   return status;
-}
-
-absl::Status RedactStatus(const absl::Status& status, std::string_view secret) {
-  if (secret.empty() || status.ok()) return status;
-  std::string message(status.message());
-  ReplaceAll(message, secret, "***");
-  absl::Status out = WithMessage(status, std::move(message));
-  if (std::optional<ProviderError> error = GetProviderError(status)) {
-    ReplaceAll(error->message, secret, "***");
-    out.SetPayload(kProviderErrorPayloadUrl,
-                   *MakeProviderStatus(status.code(), *error)
-                        .GetPayload(kProviderErrorPayloadUrl));
-  }
-  return out;
-}
-
-namespace {
-
-// An ostream that appends to a string whose capacity the caller reserved,
-// so serialising a password leaves no reallocated copies behind.
-class AppendBuf final : public std::streambuf {
- public:
-  explicit AppendBuf(std::string& out) : out_(out) {}
-
- protected:
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) out_.push_back(traits_type::to_char_type(c));
-    return traits_type::not_eof(c);
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_.append(s, static_cast<size_t>(n));
-    return n;
-  }
-
- private:
-  std::string& out_;
-};
-
-}  // namespace
-
-absl::StatusOr<std::string> SerializeBody(const nlohmann::ordered_json& body,
-                                          size_t reserve) {
-  std::string out;
-  try {
-    if (reserve == 0) return body.dump();
-    out.reserve(reserve);
-    AppendBuf buf(out);
-    std::ostream stream(&buf);
-    stream << body;
-  } catch (const nlohmann::ordered_json::exception&) {
-    // nlohmann's message would quote the offending bytes; keep them out.
-    WipeString(out);
-    return absl::InvalidArgumentError("request parameters are not valid UTF-8");
-  }
-  return out;
 }
 
 }  // namespace resetd::clients::tencent

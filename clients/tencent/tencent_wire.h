@@ -60,17 +60,4 @@ std::vector<std::string> IdsNamedInMessage(std::string_view message,
 // fields become empty strings.
 InstanceStatus ParseTencentInstance(const nlohmann::json& instance);
 
-// The same message and payloads as `status` with every occurrence of
-// `secret` in the message and in the ProviderError message replaced by
-// "***". Returns `status` unchanged if `secret` is empty.
-absl::Status RedactStatus(const absl::Status& status, std::string_view secret);
-
-// Compact JSON of `body`, exactly as the SDK's JSON.stringify writes it (keys
-// in insertion order). With `reserve` > 0 the text is written into a buffer
-// of that capacity, which must be enough, so that a secret inside `body`
-// leaves no reallocated copy in freed memory. Returns kInvalidArgument
-// (without quoting any bytes) when a string is not valid UTF-8.
-absl::StatusOr<std::string> SerializeBody(const nlohmann::ordered_json& body,
-                                          size_t reserve = 0);
-
 }  // namespace resetd::clients::tencent

@@ -31,7 +31,7 @@ if [[ $MODE == rules ]]; then
   promtool check rules "$RULES"
   node "$MON_JS/check_rules.mjs" --rules "$RULES" --prometheusrule "$OBJECT" \
     --tests "$SRC/tests/deploy_monitoring/rules_test.yaml" \
-    --readme "$SRC/README.md" --readme "$SRC/deploy/prometheus/README-section.md" \
+    --readme "$SRC/README.md" \
     --spec-out "$MON_WORK/prometheusrule-spec.yaml"
   promtool check rules "$MON_WORK/prometheusrule-spec.yaml"
   promtool test rules "$SRC/tests/deploy_monitoring/rules_test.yaml"

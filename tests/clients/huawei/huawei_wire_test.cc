@@ -230,19 +230,5 @@ TEST(HuaweiStopTypeTest, OnlyForceIsHard) {
   EXPECT_EQ(HuaweiStopType(StopMode::kForce), "HARD");
 }
 
-TEST(RedactHuaweiStatusTest, RemovesSecretFromMessageAndPayload) {
-  ProviderError error;
-  error.code = "Ecs.0011";
-  error.message = "password Secret-Pw1! is too weak";
-  absl::Status status = MakeProviderStatus(C::kInvalidArgument, error);
-  absl::Status redacted = RedactHuaweiStatus(status, "Secret-Pw1!");
-  EXPECT_EQ(redacted.code(), C::kInvalidArgument);
-  EXPECT_THAT(redacted.message(), Not(HasSubstr("Secret-Pw1!")));
-  std::optional<ProviderError> e = GetProviderError(redacted);
-  ASSERT_TRUE(e.has_value());
-  EXPECT_EQ(e->message, "password *** is too weak");
-  EXPECT_EQ(RedactHuaweiStatus(status, ""), status);
-}
-
 }  // namespace
 }  // namespace resetd::clients::huawei

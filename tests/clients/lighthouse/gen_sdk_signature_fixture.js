@@ -1,5 +1,6 @@
-// Generates the fixture of lighthouse_sdk_signature_test.cc: what the official
-// Tencent Cloud Node SDK's Lighthouse client (tencentcloud-sdk-nodejs,
+// Generates the Lighthouse fixture (LighthouseRun) of
+// tests/clients/tencent/api3_sdk_signature_test.cc: what the official Tencent
+// Cloud Node SDK's Lighthouse client (tencentcloud-sdk-nodejs,
 // tencentcloud.lighthouse.v20200324.Client) puts on the wire for each call our
 // Lighthouse client makes, with a fixed key and timestamp: the action, the
 // body, the Host, X-TC-Version, X-TC-Region and Authorization headers. The
@@ -14,7 +15,8 @@
 //   npm install tencentcloud-sdk-nodejs@4.1.313
 //   NODE_PATH=/tmp/lhsdk/node_modules env -u http_proxy \
 //     node tests/clients/lighthouse/gen_sdk_signature_fixture.js
-// and paste the printed values into lighthouse_sdk_signature_test.cc.
+// and paste the printed values into LighthouseRun() of
+// tests/clients/tencent/api3_sdk_signature_test.cc.
 // (tencentcloud-sdk-nodejs-lighthouse is not published on npm; the full SDK
 // carries the same generated client.)
 "use strict";

@@ -9,9 +9,6 @@
 namespace resetd::clients::lighthouse {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
-
 TEST(LighthouseWireTest, StatesBeyondCvm) {
   EXPECT_EQ(LighthousePowerState("DELETING"), PowerState::kTerminating);
   EXPECT_EQ(LighthousePowerState("FREEZING"), PowerState::kShutdown);
@@ -53,29 +50,6 @@ TEST(LighthouseWireTest, ParseInstanceMapsLighthouseStates) {
   EXPECT_EQ(status.provider_state, "FREEZING");
   EXPECT_EQ(status.state, PowerState::kShutdown);
   EXPECT_EQ(status.latest_operation, "");
-}
-
-TEST(LighthouseWireTest, SerializeBodyIsCompactAndOrdered) {
-  nlohmann::ordered_json body;
-  body["InstanceIds"] = {"lhins-1"};
-  body["Password"] = "p\"\\\x01\n\xc3\xa9";
-  body["UserName"] = "root";
-  const std::string expected =
-      "{\"InstanceIds\":[\"lhins-1\"],\"Password\":\"p\\\"\\\\\\u0001\\n"
-      "\xc3\xa9\",\"UserName\":\"root\"}";
-  EXPECT_EQ(*SerializeBody(body), expected);
-  EXPECT_EQ(*SerializeBody(body, 256), expected);
-}
-
-TEST(LighthouseWireTest, SerializeBodyNeverQuotesInvalidBytes) {
-  nlohmann::ordered_json body;
-  body["Password"] = "Secret-\xff-1";
-  for (size_t reserve : {size_t{0}, size_t{128}}) {
-    absl::StatusOr<std::string> text = SerializeBody(body, reserve);
-    ASSERT_FALSE(text.ok());
-    EXPECT_EQ(text.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_THAT(text.status().ToString(), Not(HasSubstr("Secret")));
-  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// Generates the fixture of tencent_sdk_signature_test.cc: what the official
-// Tencent Cloud Node SDK (tencentcloud-sdk-nodejs-common) puts on the wire for
-// a few CVM calls with a fixed key and timestamp: the body, the Host header
-// and the Authorization header. The SDK's whole request path runs
+// Generates the CVM fixture (CvmRun) of api3_sdk_signature_test.cc: what the
+// official Tencent Cloud Node SDK (tencentcloud-sdk-nodejs-common) puts on the
+// wire for a few CVM calls with a fixed key and timestamp: the body, the Host
+// header and the Authorization header. The SDK's whole request path runs
 // (CommonClient -> HttpConnection.doRequestWithSign3 -> Sign.sign3), against a
 // local capture server; the endpoint keeps the real host name (resolved to
 // 127.0.0.1 by the agent) so the SDK signs with service "cvm".
@@ -11,7 +11,7 @@
 //   npm install tencentcloud-sdk-nodejs-common@4.1.220
 //   NODE_PATH=/tmp/tcsdk/node_modules env -u http_proxy \
 //     node tests/clients/tencent/gen_sdk_signature_fixture.js
-// and paste the printed values into tencent_sdk_signature_test.cc.
+// and paste the printed values into CvmRun() of api3_sdk_signature_test.cc.
 "use strict";
 const http = require("http");
 const { CommonClient } = require("tencentcloud-sdk-nodejs-common");

@@ -21,7 +21,6 @@ const RULES = "deploy/prometheus/resetd-rules.yaml";
 const OBJECT = "deploy/prometheus/prometheusrule.yaml";
 const GENERATOR = "deploy/prometheus/generate-prometheusrule.sh";
 const TESTS = "tests/deploy_monitoring/rules_test.yaml";
-const SECTION = "deploy/prometheus/README-section.md";
 const DASHBOARD = "deploy/grafana/resetd.json";
 
 // Replaces `from` (which must occur exactly once) by `to`.
@@ -60,7 +59,7 @@ const CHECKS = {
     return g.output === current ? { status: 0, output: "" } : { status: 1, output: "prometheusrule.yaml is not what the generator makes" };
   },
   "check_rules.mjs": (root) => run("node", [path.join(HERE, "check_rules.mjs"), "--rules", RULES,
-    "--prometheusrule", OBJECT, "--tests", TESTS, "--readme", "README.md", "--readme", SECTION], root),
+    "--prometheusrule", OBJECT, "--tests", TESTS, "--readme", "README.md"], root),
   "check_dashboard.mjs": (root) => run("node", [path.join(HERE, "check_dashboard.mjs"), DASHBOARD], root),
   "check_expressions.mjs": (root) => run("node", [path.join(HERE, "check_expressions.mjs"), "--rules", RULES,
     "--dashboard", DASHBOARD, "--exposition", "metrics.prom", "--workdir", "work"], root),
@@ -169,7 +168,7 @@ if (!MUTATIONS[mode] || !args.src || !args.workdir || (mode === "expressions" &&
 }
 
 function copyTree(root) {
-  for (const f of [RULES, OBJECT, GENERATOR, TESTS, SECTION, DASHBOARD, "README.md"]) {
+  for (const f of [RULES, OBJECT, GENERATOR, TESTS, DASHBOARD, "README.md"]) {
     const from = path.join(args.src, f);
     if (!fs.existsSync(from)) continue;
     fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
