@@ -160,6 +160,11 @@ void WorkflowMetrics::DeclareProviderAction(const std::string& provider,
   rate_limit_.Add({{"provider", provider}, {"action", action}})
       .Set(configured_rps);
   throttled_.Add({{"provider", provider}, {"action", action}});
+  // Exported at 0 before the first call, so that rate() sees the first one.
+  requests_.Add({{"provider", provider}, {"action", action}, {"code", "OK"}});
+  latency_.Add({{"provider", provider}, {"action", action}}, LatencyBuckets());
+  token_wait_.Add({{"provider", provider}, {"action", action}}, WaitBuckets());
+  batch_size_.Add({{"provider", provider}, {"action", action}}, SizeBuckets());
 }
 
 void WorkflowMetrics::ObserveStoreWrite(const std::string& operation,

@@ -49,7 +49,8 @@ class WorkflowMetrics {
   void CountConflicts(const std::string& outcome, int n);
   // For one provider's action: resetd_rate_limit_requests_per_second
   // {provider,action} = `configured_rps`, and resetd_throttled_total
-  // {provider,action} exported at 0 before the first throttle.
+  // {provider,action} exported at 0 before the first throttle; so are the
+  // action's resetd_cloud_requests_total{code="OK"} and its histograms.
   void DeclareProviderAction(const std::string& provider,
                              const std::string& action, double configured_rps);
   // resetd_last_progress_timestamp_seconds: unix time of the last change

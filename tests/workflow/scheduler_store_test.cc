@@ -62,6 +62,10 @@ TEST_F(SchedulerStoreTest, LimitsAndThrottlesAreExportedBeforeTheFirstCall) {
                   "provider=\"tencent\"} 10"));
   EXPECT_TRUE(Has("resetd_throttled_total{action=\"ResetPassword\","
                   "provider=\"tencent\"} 0"));
+  EXPECT_TRUE(Has("resetd_cloud_requests_total{action=\"Stop\",code=\"OK\","
+                  "provider=\"tencent\"} 0"));
+  EXPECT_TRUE(Has("resetd_cloud_request_duration_seconds_count{action=\"Start\","
+                  "provider=\"tencent\"} 0"));
 }
 
 TEST_F(SchedulerStoreTest, LastProgressIsTheTimeOfTheLastInstanceChange) {
