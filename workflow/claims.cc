@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "workflow/power_state_proto.h"
-#include "workflow/scheduler.h"
+#include "workflow/task.h"
 
 namespace resetd::workflow {
 
@@ -71,7 +71,8 @@ absl::StatusOr<std::vector<ClaimConflict>> PlanClaims(JobStore& store,
     }
     t.phase = Task::Phase::kDone;
     t.result.set_state(resetd::v1::INSTANCE_STATE_CANCELLED);
-    t.result.set_phase("skipped: held by job " + c.holder.job_id);
+    t.done_note = "skipped: held by job " + c.holder.job_id;
+    t.result.set_phase(PhaseText(t));
     t.result.mutable_error()->set_code("HeldByActiveJob");
     t.result.mutable_error()->set_message(
         "another active job holds the instance: " + c.holder.job_id);

@@ -104,8 +104,7 @@ class EngineImpl final : public Engine {
         return scheduler_.in_flight() == 0;
       };
       mu_.AwaitWithTimeout(absl::Condition(&idle), grace);
-      // What is written now is what a restart resumes from.
-      scheduler_.Tick();
+      // The driver's last tick writes what a restart resumes from.
       stopping_ = true;
     }
     driver_.join();
@@ -116,9 +115,16 @@ class EngineImpl final : public Engine {
     WipeString(*request.mutable_password());
     request.clear_password();
     Normalize(request);
-    absl::MutexLock lock(&mu_);
-    if (shutting_down_) {
-      return absl::UnavailableError("resetd is shutting down; retry elsewhere");
+    // Creates run one at a time (idempotency and claims are checked against
+    // the store, then the job is inserted) without mu_: their store reads
+    // and the insert's fsync do not hold up the other RPCs or the driver.
+    absl::MutexLock create_lock(&create_mu_);
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutting_down_) {
+        return absl::UnavailableError(
+            "resetd is shutting down; retry elsewhere");
+      }
     }
     auto existing = store_.FindByRequestId(request.request_id());
     if (!existing.ok()) return existing.status();
@@ -132,24 +138,13 @@ class EngineImpl final : public Engine {
             " was used for a job with different content (job " +
             (*existing)->job_id + ")");
       }
+      absl::MutexLock lock(&mu_);
       return SnapshotLocked((*existing)->job_id, resetd::v1::JOB_VIEW_BASIC);
     }
-    auto fingerprint = fingerprinter_->Fingerprint(request, password);
-    if (!fingerprint.ok()) return fingerprint.status();
-    // Claims are checked, then taken with the job in one transaction; a
-    // store shared with other processes may see a claim taken in between
-    // (kAborted): check again.
-    absl::StatusOr<std::unique_ptr<JobRun>> job;
-    absl::Status inserted;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      job = NewJob(request, password);
-      if (!job.ok()) return job.status();
-      if (auto s = PlanClaims(**job); !s.ok()) return s;
-      inserted = Insert(**job, *fingerprint);
-      if (inserted.code() != absl::StatusCode::kAborted) break;
-    }
-    if (!inserted.ok()) return inserted;
+    auto job = InsertNewJob(request, password);
+    if (!job.ok()) return job.status();
     CountConflicts(**job);
+    absl::MutexLock lock(&mu_);
     JobRun* run = scheduler_.AddJob(*std::move(job));
     wake_ = true;
     return BuildSnapshot(*run, resetd::v1::JOB_VIEW_BASIC);
@@ -257,6 +252,28 @@ class EngineImpl final : public Engine {
     return BuildSnapshot(*stored, view);
   }
 
+  // Builds the job, plans its claims and stores it.
+  absl::StatusOr<std::unique_ptr<JobRun>> InsertNewJob(
+      const CreateResetJobRequest& request, const Secret& password)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_) {
+    auto fingerprint = fingerprinter_->Fingerprint(request, password);
+    if (!fingerprint.ok()) return fingerprint.status();
+    // Claims are checked, then taken with the job in one transaction; a
+    // store shared with other processes may see a claim taken in between
+    // (kAborted): check again.
+    absl::StatusOr<std::unique_ptr<JobRun>> job;
+    absl::Status inserted;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      job = NewJob(request, password);
+      if (!job.ok()) return job.status();
+      if (auto s = PlanClaims(**job); !s.ok()) return s;
+      inserted = Insert(**job, *fingerprint);
+      if (inserted.code() != absl::StatusCode::kAborted) break;
+    }
+    if (!inserted.ok()) return inserted;
+    return job;
+  }
+
   // Stores a new job, durable before it is acknowledged.
   absl::Status Insert(JobRun& job, const std::string& fingerprint) {
     StoredJob stored;
@@ -341,11 +358,21 @@ class EngineImpl final : public Engine {
     for (auto& run : *runs) scheduler_.RecoverJob(std::move(run));
   }
 
+  // The driver: ticks the scheduler whenever it has work or is woken. The
+  // store writes and the dispatch of a tick (Perform) run with mu_
+  // released, as leveldb's DBImpl::Write does its log write, so RPCs never
+  // wait behind an fsync; only this thread writes, so writes stay in order.
   void Drive() {
     absl::MutexLock lock(&mu_);
     absl::Time next_housekeeping = absl::InfinitePast();
-    while (!stopping_) {
-      absl::Time next = scheduler_.Tick();
+    for (;;) {
+      const bool last = stopping_;
+      Scheduler::Work work = scheduler_.Plan();
+      mu_.Unlock();
+      scheduler_.Perform(work);
+      mu_.Lock();
+      absl::Time next = scheduler_.Settle(work);
+      if (last) return;
       if (clock_.Now() >= next_housekeeping) {
         Housekeeping();
         next_housekeeping = clock_.Now() + kHousekeepingEvery;
@@ -385,8 +412,12 @@ class EngineImpl final : public Engine {
   const EngineOptions options_;
   const std::shared_ptr<const Fingerprinter> fingerprinter_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  // Held by Create throughout; never acquired while holding mu_.
+  absl::Mutex create_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
-  Scheduler scheduler_ ABSL_GUARDED_BY(mu_);
+  // Guarded by mu_, except Scheduler::Perform (thread-safe by contract),
+  // which the driver calls with mu_ released.
+  Scheduler scheduler_;
   // BASIC views of ended jobs read back from the store.
   std::map<std::string, ResetJob> ended_basic_ ABSL_GUARDED_BY(mu_);
   bool wake_ ABSL_GUARDED_BY(mu_) = false;

@@ -18,10 +18,18 @@ RateLimiter::RateLimiter(std::function<double(const std::string&)> rate_of,
 RateLimiter::Bucket& RateLimiter::BucketFor(const std::string& key) {
   auto it = buckets_.find(key);
   if (it != buckets_.end()) return it->second;
-  double rate = std::max(rate_of_(key), 0.001);
+  return buckets_.emplace(key, MakeBucket(rate_of_(key))).first->second;
+}
+
+RateLimiter::Bucket RateLimiter::MakeBucket(double rate) const {
   Bucket b;
-  b.base_interval = absl::Seconds(1.0 / (rate * headroom_));
-  return buckets_.emplace(key, b).first->second;
+  b.base_interval = absl::Seconds(1.0 / (std::max(rate, 0.001) * headroom_));
+  return b;
+}
+
+void RateLimiter::Define(const std::string& key, double rate) {
+  absl::MutexLock lock(&mu_);
+  buckets_.try_emplace(key, MakeBucket(rate));
 }
 
 absl::Time RateLimiter::NextAvailable(const std::string& key, absl::Time now) {

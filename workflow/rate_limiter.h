@@ -24,6 +24,10 @@ class RateLimiter {
   RateLimiter(std::function<double(const std::string&)> rate_of,
               double headroom);
 
+  // Gives `key` its configured rate (requests per second) instead of
+  // rate_of's, if its bucket does not exist yet; else changes nothing.
+  void Define(const std::string& key, double rate);
+
   // The earliest time at or after `now` at which a call on `key` may go,
   // without reserving it.
   absl::Time NextAvailable(const std::string& key, absl::Time now);
@@ -46,6 +50,7 @@ class RateLimiter {
     absl::Time next = absl::InfinitePast();
   };
   Bucket& BucketFor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Bucket MakeBucket(double rate) const;
   static absl::Duration IntervalOf(const Bucket& b) {
     return b.base_interval * b.slowdown;
   }

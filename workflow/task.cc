@@ -1,8 +1,37 @@
-// Conversion between a task and the store's StoredInstance.
+#include "workflow/task.h"
+
 #include "workflow/power_state_proto.h"
-#include "workflow/scheduler.h"
 
 namespace resetd::workflow {
+
+std::string PhaseText(const Task& t) {
+  switch (t.phase) {
+    case Task::Phase::kDone:
+      return t.done_note.empty() ? "done" : t.done_note;
+    case Task::Phase::kClaim:
+      return "wait:job " + t.blocked_by.job_id;
+    case Task::Phase::kAdmission:
+      return "wait:max-unavailable";
+    default:
+      break;
+  }
+  switch (t.wait.kind) {
+    case WaitKind::kOperation:
+      return "wait:reset-result";
+    case WaitKind::kState:
+      return "wait:" + std::string(clients::PowerStateName(t.wait.target));
+    case WaitKind::kStable:
+      return "wait:stable";
+    case WaitKind::kNone:
+      break;
+  }
+  if (t.action != Action::kDescribe && (t.phase == Task::Phase::kQueued ||
+                                        t.phase == Task::Phase::kInFlight)) {
+    return std::string(ActionName(t.action)) +
+           (t.phase == Task::Phase::kQueued ? ":queued" : ":sent");
+  }
+  return "observe";
+}
 
 resetd::v1::StoredInstance ToRecord(const Task& t) {
   resetd::v1::StoredInstance r;

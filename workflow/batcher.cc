@@ -1,0 +1,107 @@
+#include "workflow/batcher.h"
+
+#include <algorithm>
+
+namespace resetd::workflow {
+
+std::string RateKey::name() const {
+  return provider + "|" + account + "|" + region + "|" +
+         std::string(ActionName(action));
+}
+
+BatchKey BatchKeyOf(const Task& t, Action action) {
+  BatchKey key;
+  key.rate = RateKey{t.provider->name, t.provider->account, t.region, action};
+  // Split groups stay apart after a failed batch; otherwise Describe
+  // batches are shared by every job.
+  key.group = action == Action::kDescribe ? t.describe_group : t.group;
+  if (action == Action::kStop || action == Action::kReboot) {
+    key.stop_mode = t.job->spec.stop_mode();
+  }
+  if (IsReset(action)) key.job_id = t.job->job_id;  // the job's password
+  return key;
+}
+
+int MaxBatch(const ProviderEntry& p, Action action) {
+  const auto& c = p.client->capabilities();
+  int limit = 100;
+  switch (action) {
+    case Action::kDescribe: limit = c.max_describe_batch; break;
+    case Action::kStop: limit = c.max_stop_batch; break;
+    case Action::kStart: limit = c.max_start_batch; break;
+    case Action::kReboot: limit = c.max_reboot_batch; break;
+    case Action::kResetPassword: limit = c.max_reset_batch; break;
+    case Action::kResetVncPassword: limit = c.max_vnc_batch; break;
+  }
+  return std::max(1, std::min(limit, p.max_batch));
+}
+
+void Batcher::Add(const BatchKey& key, const ProviderEntry& provider, Task& t,
+                  absl::Time now) {
+  Queue& q = queues_[key];
+  q.provider = &provider;
+  q.entries.push_back(Entry{&t, t.generation, now});
+}
+
+bool Batcher::Stale(const Entry& e) {
+  return e.task->generation != e.generation ||
+         e.task->phase != Task::Phase::kQueued;
+}
+
+std::vector<Batch> Batcher::TakeDue(absl::Time now, RateLimiter& limiter,
+                                    absl::Time* wake) {
+  std::vector<Batch> out;
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    const std::string bucket = it->first.rate.name();
+    limiter.Define(bucket, ConfiguredRate(*it->second.provider,
+                                          std::string(ActionName(
+                                              it->first.rate.action))));
+    while (Ready(it->first, it->second, now, wake)) {
+      const absl::Time at = limiter.NextAvailable(bucket, now);
+      if (at > now) {
+        *wake = std::min(*wake, at);
+        break;
+      }
+      limiter.Reserve(bucket, now);
+      out.push_back(Take(it->first, it->second));
+    }
+    it = it->second.entries.empty() ? queues_.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+bool Batcher::Ready(const BatchKey& key, Queue& q, absl::Time now,
+                    absl::Time* wake) {
+  while (!q.entries.empty() && Stale(q.entries.front())) q.entries.pop_front();
+  if (q.entries.empty()) return false;
+  const int max = MaxBatch(*q.provider, key.rate.action);
+  // Only whether a full batch is waiting matters: stop counting at max.
+  int live = 0;
+  for (auto it = q.entries.begin(); it != q.entries.end() && live < max; ++it) {
+    if (!Stale(*it)) ++live;
+  }
+  const absl::Time ready_at = q.entries.front().enqueued + linger_;
+  if (live < max && ready_at > now) {
+    *wake = std::min(*wake, ready_at);
+    return false;
+  }
+  return true;
+}
+
+Batch Batcher::Take(const BatchKey& key, Queue& q) {
+  Batch b;
+  b.key = key;
+  b.provider = q.provider;
+  b.oldest = q.entries.front().enqueued;
+  const size_t max = MaxBatch(*q.provider, key.rate.action);
+  while (!q.entries.empty() && b.tasks.size() < max) {
+    Entry e = q.entries.front();
+    q.entries.pop_front();
+    if (Stale(e)) continue;
+    e.task->phase = Task::Phase::kInFlight;
+    b.tasks.push_back(e.task);
+  }
+  return b;
+}
+
+}  // namespace resetd::workflow
