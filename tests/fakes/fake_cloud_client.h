@@ -1,5 +1,6 @@
 // An in-memory provider for engine tests: instances with power states that
-// change after a delay on a FakeClock, passwords, the latest operation, a
+// change after a delay on a Clock (a FakeClock, or the real clock for tests
+// that run the engine's own threads), passwords, the latest operation, a
 // call log, and fault switches. Behaves like Tencent CVM by default (reset
 // only on stopped instances; result through the latest operation).
 #pragma once
@@ -42,7 +43,8 @@ struct FakeInstance {
 // Thread-safe.
 class FakeCloudClient final : public clients::CloudClient {
  public:
-  explicit FakeCloudClient(FakeClock& clock,
+  // `clock` must outlive the client.
+  explicit FakeCloudClient(const Clock& clock,
                            absl::Duration transition = absl::Seconds(5))
       : clock_(clock), transition_(transition) {}
 
@@ -118,7 +120,7 @@ class FakeCloudClient final : public clients::CloudClient {
     return "req-" + std::to_string(++request_seq_);
   }
 
-  FakeClock& clock_;
+  const Clock& clock_;
   const absl::Duration transition_;
   clients::Capabilities caps_{100, 100, 100, 100, 100,
                               clients::ResetEffect::kRequiresStopped, true, true};
