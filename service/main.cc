@@ -13,6 +13,7 @@
 #include "clients/aliyun/aliyun_ecs_client.h"
 #include "clients/aliyun/credentials.h"
 #include "clients/http/curl_transport.h"
+#include "clients/http/paced_transport.h"
 #include "clients/huawei/credentials.h"
 #include "clients/huawei/huawei_ecs_client.h"
 #include "clients/lighthouse/lighthouse_client.h"
@@ -152,7 +153,10 @@ CloudClientFactory MakeClientFactory() {
       {"aliyun_ecs", &MakeAliyunEcs},
       {"huawei_ecs", &MakeHuaweiEcs},
   };
-  Transport transport = clients::http::MakeCurlTransport();
+  // Every HTTP attempt passes the engine's gate of its call (token bucket,
+  // resetd_provider_http_attempts_total); libcurl never re-sends behind it.
+  Transport transport =
+      clients::http::MakePacedTransport(clients::http::MakeCurlTransport());
   return [transport](const resetd::v1::ProviderConfig& p) -> ClientOrError {
     for (const auto& [kind, make] : kMakers) {
       if (kind == p.kind()) return make(p, transport);

@@ -11,6 +11,8 @@ CallOutcome ExecuteCall(const CloudCall& call) {
   CallOutcome out;
   out.call_id = call.call_id;
   absl::Time start = absl::Now();
+  // Every HTTP attempt of the client (re-calls included) passes call.gate.
+  clients::http::ScopedAttemptGate gate(call.gate.get());
   clients::CloudClient& c = *call.client;
   absl::StatusOr<clients::CallResult> result;
   switch (call.action) {

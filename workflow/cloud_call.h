@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "clients/cloud_client.h"
+#include "clients/http/attempt_gate.h"
 #include "workflow/recipe.h"
 
 namespace resetd::workflow {
@@ -27,6 +28,9 @@ struct CloudCall {
   clients::StopMode stop_mode = clients::StopMode::kSoft;
   std::shared_ptr<const clients::ResetPasswordParams> reset;  // kResetPassword
   std::shared_ptr<clients::CloudClient> client;
+  // Passed by every HTTP attempt the client makes for this call (installed
+  // by ExecuteCall around the client call); null = attempts go unpaced.
+  std::shared_ptr<clients::http::AttemptGate> gate;
 };
 
 // What came of a CloudCall: OK with the provider's request id (and, for
@@ -41,6 +45,7 @@ struct CallOutcome {
 };
 
 // Sends `call` through its client, synchronously, and reports the outcome.
+// `call.gate` is the calling thread's AttemptGate while the client runs.
 CallOutcome ExecuteCall(const CloudCall& call);
 
 // Runs calls somewhere and reports each outcome exactly once. Thread-safe.

@@ -41,6 +41,12 @@ WorkflowMetrics::WorkflowMetrics(prometheus::Registry& registry)
                      .Name("resetd_throttled_total")
                      .Help("Calls the provider throttled (goal: zero)")
                      .Register(registry)),
+      http_attempts_(prometheus::BuildCounter()
+                         .Name("resetd_provider_http_attempts_total")
+                         .Help("HTTP requests sent to providers, each paced "
+                               "by the rate limiter (a call sends one or, "
+                               "for client re-calls, more)")
+                         .Register(registry)),
       instances_(prometheus::BuildCounter()
                      .Name("resetd_instances_total")
                      .Help("Instances that finished, by result")
@@ -131,6 +137,11 @@ void WorkflowMetrics::CountThrottled(const std::string& provider,
   throttled_.Add({{"provider", provider}, {"action", action}}).Increment();
 }
 
+void WorkflowMetrics::CountHttpAttempt(const std::string& provider,
+                                       const std::string& action) {
+  http_attempts_.Add({{"provider", provider}, {"action", action}}).Increment();
+}
+
 void WorkflowMetrics::CountInstanceResult(const std::string& result) {
   instances_.Add({{"result", result}}).Increment();
 }
@@ -162,6 +173,7 @@ void WorkflowMetrics::DeclareProviderAction(const std::string& provider,
   throttled_.Add({{"provider", provider}, {"action", action}});
   // Exported at 0 before the first call, so that rate() sees the first one.
   requests_.Add({{"provider", provider}, {"action", action}, {"code", "OK"}});
+  http_attempts_.Add({{"provider", provider}, {"action", action}});
   latency_.Add({{"provider", provider}, {"action", action}}, LatencyBuckets());
   token_wait_.Add({{"provider", provider}, {"action", action}}, WaitBuckets());
   batch_size_.Add({{"provider", provider}, {"action", action}}, SizeBuckets());

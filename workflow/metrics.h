@@ -32,6 +32,10 @@ class WorkflowMetrics {
   // resetd_batch_size{provider,action}
   void ObserveBatchSize(const std::string& provider, const std::string& action,
                         double size);
+  // resetd_provider_http_attempts_total{provider,action}: one HTTP request
+  // sent (or about to be) for a call of this provider's action; a call makes
+  // one or, for client-internal re-calls, several.
+  void CountHttpAttempt(const std::string& provider, const std::string& action);
   // resetd_throttled_total{provider,action}
   void CountThrottled(const std::string& provider, const std::string& action);
   // resetd_instances_total{result}: result in succeeded|failed|cancelled.
@@ -50,7 +54,8 @@ class WorkflowMetrics {
   // For one provider's action: resetd_rate_limit_requests_per_second
   // {provider,action} = `configured_rps`, and resetd_throttled_total
   // {provider,action} exported at 0 before the first throttle; so are the
-  // action's resetd_cloud_requests_total{code="OK"} and its histograms.
+  // action's resetd_cloud_requests_total{code="OK"},
+  // resetd_provider_http_attempts_total and its histograms.
   void DeclareProviderAction(const std::string& provider,
                              const std::string& action, double configured_rps);
   // resetd_last_progress_timestamp_seconds: unix time of the last change
@@ -70,6 +75,7 @@ class WorkflowMetrics {
   prometheus::Family<prometheus::Histogram>& token_wait_;
   prometheus::Family<prometheus::Histogram>& batch_size_;
   prometheus::Family<prometheus::Counter>& throttled_;
+  prometheus::Family<prometheus::Counter>& http_attempts_;
   prometheus::Family<prometheus::Counter>& instances_;
   prometheus::Family<prometheus::Counter>& jobs_ended_;
   prometheus::Family<prometheus::Counter>& steps_;

@@ -6,6 +6,7 @@
 #include "clients/provider_error.h"
 #include "common/log_value.h"
 #include "workflow/call_failure.h"
+#include "workflow/limiter_gate.h"
 
 namespace resetd::workflow {
 
@@ -308,6 +309,10 @@ void Scheduler::Send(Batch b, absl::Time now, Work& work) {
   f.call.stop_mode = ToStopMode(b.key.stop_mode);
   if (IsReset(f.call.action)) f.call.reset = b.tasks.front()->job->reset;
   f.call.client = b.provider->client;
+  f.call.gate = MakeLimiterGate(
+      limiter_, clock_, metrics_, log_,
+      {b.key.rate.name(), b.provider->name,
+       std::string(ActionName(f.call.action)), f.call.call_id});
   f.rate = b.key.rate;
   f.sent = now;
   for (Task* t : b.tasks) {

@@ -75,12 +75,37 @@ class CurlShare {
   std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
 };
 
+// Seconds a pooled connection may have been idle and still be reused. Servers
+// close idle keep-alive connections after their own timeout (cpp-httplib,
+// hence fakecloud, and Apache: 5 s; nginx 75 s; load balancers 60 s and
+// more); a connection reused just as the server closes it dies without an
+// answer, and we then cannot know whether the request was applied (see
+// OnPrerequest). Staying below the shortest common timeout makes that race
+// rare; at the rates resetd sends, busy connections are still reused.
+constexpr long kMaxIdleSecondsBeforeReuse = 4;
+
 // What one exchange collects through libcurl's callbacks.
 struct Exchange {
   HttpResponse response;
   size_t max_body = 0;
   bool too_large = false;
+  int attempts = 0;  // requests libcurl was about to send (OnPrerequest)
 };
+
+// libcurl calls this once a connection is ready, just before it sends the
+// request on it: once per attempt. When a reused keep-alive connection dies
+// before any answer, libcurl silently sends the same request again on a new
+// connection (Curl_retry_request, up to 5 times; no option turns it off).
+// The server may have acted on the first one (Alibaba then answers the copy
+// SignatureNonceUsed), and no rate limiter would see the copy: refuse every
+// attempt after the first, and let the caller decide (Send reports
+// kUnavailable, "may have been applied").
+int OnPrerequest(void* user, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
+                 int /*conn_primary_port*/, int /*conn_local_port*/) {
+  auto* exchange = static_cast<Exchange*>(user);
+  ++exchange->attempts;
+  return exchange->attempts > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -199,16 +224,21 @@ long Millis(absl::Duration d) {
       1, absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)))));
 }
 
+// True once any of this transfer's request went out (libcurl resets the
+// count at the start of each transfer).
+bool RequestSent(CURL* h) {
+  long request_bytes = 0;
+  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
+  return request_bytes > 0;
+}
+
 absl::StatusCode CodeFor(CURLcode code, CURL* h) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: {
+    case CURLE_OPERATION_TIMEDOUT:
       // Nothing sent yet (connect or TLS handshake timed out): the request
       // cannot have been applied, so it is a plain "retry".
-      long request_bytes = 0;
-      curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
-      return request_bytes == 0 ? absl::StatusCode::kUnavailable
-                                : absl::StatusCode::kDeadlineExceeded;
-    }
+      return RequestSent(h) ? absl::StatusCode::kDeadlineExceeded
+                            : absl::StatusCode::kUnavailable;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
@@ -232,13 +262,25 @@ absl::StatusCode CodeFor(CURLcode code, CURL* h) {
 }
 
 absl::Status TransportError(CURLcode code, CURL* h, const char* error_buffer,
-                            const HttpRequest& request) {
+                            const HttpRequest& request,
+                            const Exchange& exchange) {
+  if (code == CURLE_ABORTED_BY_CALLBACK && exchange.attempts > 1) {
+    // OnPrerequest refused libcurl's re-send: the one request that went out
+    // got no answer.
+    return absl::UnavailableError(
+        request.method + " " + Origin(request.url) +
+        ": the connection dropped before an answer; the request may have "
+        "been applied (not re-sent)");
+  }
   const absl::StatusCode canonical = CodeFor(code, h);
   std::string message =
       request.method + " " + Origin(request.url) + ": " +
       (error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code)) +
       " (curl " + std::to_string(code) + ")";
-  if (canonical == absl::StatusCode::kDeadlineExceeded) {
+  // A connection that broke after the request went out (e.g. the server
+  // acted, then dropped it) is as ambiguous as a timeout.
+  if (canonical == absl::StatusCode::kDeadlineExceeded ||
+      (canonical == absl::StatusCode::kUnavailable && RequestSent(h))) {
     message += "; the request was sent and may have been applied";
   }
   return absl::Status(canonical, message);
@@ -313,6 +355,7 @@ void CurlTransport::SetCommonOptions(CURL* h, const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, kMaxIdleSecondsBeforeReuse);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    Millis(request.connect_timeout));
@@ -342,6 +385,8 @@ absl::StatusOr<HttpResponse> CurlTransport::Perform(
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &exchange);
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &OnPrerequest);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, &exchange);
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
 
@@ -352,7 +397,7 @@ absl::StatusOr<HttpResponse> CurlTransport::Perform(
         request.method + " " + Origin(request.url) + ": response body over " +
         std::to_string(options_.max_response_bytes) + " bytes");
   } else if (code != CURLE_OK) {
-    error = TransportError(code, h, error_buffer, request);
+    error = TransportError(code, h, error_buffer, request, exchange);
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

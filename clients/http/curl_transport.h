@@ -32,7 +32,11 @@ struct CurlOptions {
 // connections stay open for the next call to the same host. DNS results and
 // TLS sessions are shared between handles. Signals are not used
 // (CURLOPT_NOSIGNAL), redirects are not followed, only http and https are
-// allowed. Calls curl_global_init once per process. Nothing is logged.
+// allowed. Each Send transmits its request at most once: libcurl's own
+// re-send after a reused connection died unanswered is refused and reported
+// as kUnavailable ("may have been applied"); connections idle for 4 s or
+// more are not reused, so that servers' idle timeouts rarely cause it. Calls
+// curl_global_init once per process. Nothing is logged.
 std::shared_ptr<HttpTransport> MakeCurlTransport(CurlOptions options = {});
 
 }  // namespace resetd::clients::http

@@ -47,6 +47,12 @@ struct HttpResponse {
 // Sends one HTTP request and returns the provider's response, whatever its
 // status code (a 500 is a response, not a transport error).
 //
+// At most one transmission per Send: an implementation never re-sends a
+// request by itself (not even after a reused connection dropped), so that
+// every request that can reach the server is one Send, seen by the
+// decorators around the transport (rate limit, metrics). Re-sending is the
+// caller's decision.
+//
 // Thread-safety: implementations are thread-safe; Send may be called
 // concurrently from any number of threads and blocks only its caller.
 class HttpTransport {
@@ -58,7 +64,8 @@ class HttpTransport {
   //     resolved, TLS handshake failed, connect timed out before anything
   //     was sent, or the connection broke. The request was not applied if
   //     the failure came before it was sent; a broken connection after the
-  //     request was sent means it may have been applied.
+  //     request was sent (e.g. a reused connection that dropped before an
+  //     answer) means it may have been applied: observe before re-sending.
   //   kDeadlineExceeded: `timeout` passed after the request was (possibly)
   //     sent. The server may have received and applied it.
   //   kInvalidArgument: malformed URL or unsupported scheme or method.

@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_cloud_client.h"
 
+#include <algorithm>
+
 namespace resetd::testing {
 
 using clients::PowerState;
@@ -69,6 +71,17 @@ absl::Status FakeCloudClient::Check(const std::string& action,
   return absl::OkStatus();
 }
 
+absl::StatusOr<clients::CallResult> FakeCloudClient::Answer(
+    const std::string& action, absl::StatusOr<clients::CallResult> result) {
+  auto it = std::find(lost_answers_.begin(), lost_answers_.end(), action);
+  if (!result.ok() || it == lost_answers_.end()) return result;
+  lost_answers_.erase(it);
+  calls_.back().result = "AnswerLost";
+  return absl::UnavailableError(
+      "POST https://fake: the connection dropped before an answer; the "
+      "request may have been applied (not re-sent)");
+}
+
 absl::StatusOr<std::vector<clients::InstanceStatus>> FakeCloudClient::Describe(
     std::string_view, absl::Span<const std::string> ids) {
   absl::MutexLock lock(&mu_);
@@ -118,7 +131,7 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::Transition(
     i.op_done_at = i.next_at;
   }
   if (on_change_) on_change_(instances_);
-  return clients::CallResult{rid};
+  return Answer(action, clients::CallResult{rid});
 }
 
 absl::StatusOr<clients::CallResult> FakeCloudClient::Stop(
@@ -174,7 +187,7 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::ResetPassword(
     }
   }
   if (on_change_) on_change_(instances_);
-  return clients::CallResult{rid};
+  return Answer("ResetPassword", clients::CallResult{rid});
 }
 
 absl::StatusOr<clients::CallResult> FakeCloudClient::ResetVncPassword(

@@ -74,6 +74,14 @@ class FakeCloudClient final : public clients::CloudClient {
     absl::MutexLock lock(&mu_);
     for (int i = 0; i < n; ++i) faults_.push_back({action, status});
   }
+  // The next `n` calls of `action` are applied, but their answer is lost:
+  // they return kUnavailable "may have been applied", as CurlTransport does
+  // when the server acted and then dropped the connection. Their call log
+  // entry says "AnswerLost".
+  void LoseAnswerOfNext(const std::string& action, int n) {
+    absl::MutexLock lock(&mu_);
+    for (int i = 0; i < n; ++i) lost_answers_.push_back(action);
+  }
   // Describe leaves latest_operation_request_id empty (it is nullable).
   void set_hide_request_ids(bool hide) {
     absl::MutexLock lock(&mu_);
@@ -116,6 +124,10 @@ class FakeCloudClient final : public clients::CloudClient {
       const std::string& action, absl::Span<const std::string> ids,
       clients::PowerState from, clients::PowerState via,
       clients::PowerState to);
+  // `result` unless an answer of `action` is to be lost (LoseAnswerOfNext).
+  absl::StatusOr<clients::CallResult> Answer(
+      const std::string& action, absl::StatusOr<clients::CallResult> result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NextRequestId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return "req-" + std::to_string(++request_seq_);
   }
@@ -128,6 +140,7 @@ class FakeCloudClient final : public clients::CloudClient {
   std::map<std::string, FakeInstance> instances_ ABSL_GUARDED_BY(mu_);
   std::vector<FakeCall> calls_ ABSL_GUARDED_BY(mu_);
   std::deque<Fault> faults_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> lost_answers_ ABSL_GUARDED_BY(mu_);
   std::function<void(const std::map<std::string, FakeInstance>&)> on_change_;
   int request_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool hide_request_ids_ ABSL_GUARDED_BY(mu_) = false;

@@ -57,6 +57,7 @@ const FAMILIES = {
   resetd_store_write_failures_total: 'counter',
   resetd_instance_conflicts_total: 'counter',
   resetd_ready: 'gauge',
+  resetd_provider_http_attempts_total: 'counter',
 };
 for (const [name, type] of Object.entries(FAMILIES)) {
   check(types.get(name) === type, `${name}: TYPE ${types.get(name)}, expected ${type}`);
@@ -104,6 +105,8 @@ const ENGINE_ACTIONS = ['Describe', 'Stop', 'Start', 'Reboot', 'ResetPassword', 
 for (const action of ENGINE_ACTIONS) {
   const m = { provider: 'tencent', action };
   check(value('resetd_throttled_total', m) === 0, `resetd_throttled_total{action="${action}"} is not exported at 0`);
+  check(value('resetd_provider_http_attempts_total', m) !== undefined,
+    `resetd_provider_http_attempts_total{action="${action}"} is not exported`);
   // The config sets no rate limits: resetd's default of 10 req/s.
   check(value('resetd_rate_limit_requests_per_second', m) === 10,
     `resetd_rate_limit_requests_per_second{action="${action}"} = ${value('resetd_rate_limit_requests_per_second', m)}, configured 10`);
@@ -155,6 +158,9 @@ for (const action of actions) {
   const m = { provider: 'tencent', action };
   const counted = sum('resetd_cloud_requests_total', m);
   check(counted === r.calls, `${action}: resetd counted ${counted} calls, fakecloud received ${r.calls}`);
+  // Every HTTP request that reached the provider passed the rate limiter.
+  const attempts = sum('resetd_provider_http_attempts_total', m);
+  check(attempts === r.calls, `${action}: ${attempts} HTTP attempts passed the limiter, fakecloud received ${r.calls}`);
   // The code label is the provider's own code, as fakecloud answered it.
   const codes = new Set([...r.codes.keys(),
     ...series('resetd_cloud_requests_total', m).map((s) => s.labels.code)]);
