@@ -57,8 +57,8 @@ absl::StatusOr<std::vector<ClaimConflict>> PlanClaims(JobStore& store,
   if (!conflicts.ok()) return conflicts.status();
   const bool dry_run = job.spec.dry_run();
   for (auto& t : job.tasks) {
-    t->claim = dry_run ? resetd::v1::CLAIM_STATE_NONE
-                       : resetd::v1::CLAIM_STATE_HELD;
+    t->claim =
+        dry_run ? resetd::v1::CLAIM_STATE_NONE : resetd::v1::CLAIM_STATE_HELD;
   }
   if (RejectsConflicts(job.spec)) return conflicts;
   for (const ClaimConflict& c : *conflicts) {
@@ -97,7 +97,8 @@ absl::Status ClaimConflictError(const std::vector<ClaimConflict>& conflicts) {
     auto* v = details.add_violations();
     v->set_type("INSTANCE_HELD_BY_ACTIVE_JOB");
     v->set_subject("*");
-    v->set_description(absl::StrCat("and ", more, " more instances not listed"));
+    v->set_description(
+        absl::StrCat("and ", more, " more instances not listed"));
   }
   std::string jobs;
   int listed = 0;
@@ -110,7 +111,8 @@ absl::Status ClaimConflictError(const std::vector<ClaimConflict>& conflicts) {
   }
   absl::Status status = absl::FailedPreconditionError(absl::StrCat(
       conflicts.size(), " of the job's instances belong to other active jobs (",
-      jobs, "); nothing was created. Wait for those jobs to end, cancel them, "
+      jobs,
+      "); nothing was created. Wait for those jobs to end, cancel them, "
       "or set on_conflict to WAIT or SKIP"));
   status.SetPayload(kPreconditionFailurePayloadUrl,
                     absl::Cord(details.SerializeAsString()));
@@ -133,7 +135,15 @@ void ClaimWaitlist::Remove(Task& t) {
   if (queue.empty()) waiters_.erase(it);
 }
 
-ClaimWaitlist::Taken ClaimWaitlist::Take(bool all) {
+namespace {
+bool StillWaiting(const Task* t) {
+  return t->claim == resetd::v1::CLAIM_STATE_WAITING &&
+         t->phase == Task::Phase::kClaim;
+}
+}  // namespace
+
+std::vector<std::pair<ClaimKey, ClaimHolder>> ClaimWaitlist::FrontsOf(
+    bool all) {
   std::set<ClaimKey> keys;
   if (all) {
     for (const auto& [key, tasks] : waiters_) keys.insert(key);
@@ -141,16 +151,12 @@ ClaimWaitlist::Taken ClaimWaitlist::Take(bool all) {
     keys.insert(released_.begin(), released_.end());
   }
   released_.clear();
-  auto still_waiting = [](const Task* t) {
-    return t->claim == resetd::v1::CLAIM_STATE_WAITING &&
-           t->phase == Task::Phase::kClaim;
-  };
   std::vector<std::pair<ClaimKey, ClaimHolder>> request;
   for (const ClaimKey& key : keys) {
     auto it = waiters_.find(key);
     if (it == waiters_.end()) continue;
     auto& queue = it->second;
-    while (!queue.empty() && !still_waiting(queue.front())) {
+    while (!queue.empty() && !StillWaiting(queue.front())) {
       queue.pop_front();
       --waiting_;
     }
@@ -158,9 +164,14 @@ ClaimWaitlist::Taken ClaimWaitlist::Take(bool all) {
       waiters_.erase(it);
       continue;
     }
-    request.emplace_back(key, ClaimHolder{queue.front()->job->job_id,
-                                          queue.front()->index});
+    request.emplace_back(
+        key, ClaimHolder{queue.front()->job->job_id, queue.front()->index});
   }
+  return request;
+}
+
+ClaimWaitlist::Taken ClaimWaitlist::Take(bool all) {
+  const std::vector<std::pair<ClaimKey, ClaimHolder>> request = FrontsOf(all);
   Taken out;
   if (request.empty()) return out;
   auto result = store_.TakeClaims(request);
@@ -179,7 +190,7 @@ ClaimWaitlist::Taken ClaimWaitlist::Take(bool all) {
       out.claimed.push_back(front);
     }
     for (Task* t : queue) {
-      if (!still_waiting(t) || t->blocked_by == holder) continue;
+      if (!StillWaiting(t) || t->blocked_by == holder) continue;
       t->blocked_by = holder;
       out.reblocked.push_back(t);
     }
@@ -192,7 +203,8 @@ void ClaimWaitlist::Inherit(Task& t) {
   auto previous = store_.GetInstance(t.blocked_by.job_id, t.blocked_by.index);
   if (!previous.ok()) return;  // pruned: observe afresh
   const clients::PowerState s = FromProto(previous->original_power_state());
-  if (s != clients::PowerState::kRunning && s != clients::PowerState::kStopped) {
+  if (s != clients::PowerState::kRunning &&
+      s != clients::PowerState::kStopped) {
     return;
   }
   t.original = s;

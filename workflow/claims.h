@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -84,6 +85,9 @@ class ClaimWaitlist {
   int size() const { return waiting_; }
 
  private:
+  // For each key to retry (all, or those released since the last Take), the
+  // first task still waiting for it; tasks no longer waiting are dropped.
+  std::vector<std::pair<ClaimKey, ClaimHolder>> FrontsOf(bool all);
   void Inherit(Task& t);
 
   JobStore& store_;

@@ -11,6 +11,7 @@
 #include "common/log_value.h"
 #include "workflow/claims.h"
 #include "workflow/cloud_call.h"
+#include "workflow/new_job.h"
 #include "workflow/recovery.h"
 #include "workflow/scheduler.h"
 #include "workflow/snapshot.h"
@@ -28,30 +29,6 @@ constexpr int kMaxPageSize = 500;
 // them), and housekeeping runs this often.
 constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
 constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
-
-// Spells out the defaults, so that leaving a field unset and setting its
-// default are the same content for idempotency.
-void Normalize(CreateResetJobRequest& r) {
-  if (r.stop_mode() == resetd::v1::STOP_MODE_UNSPECIFIED) {
-    r.set_stop_mode(resetd::v1::STOP_MODE_SOFT);
-  }
-  // REJECT is stored as unset: the content (and fingerprint) of jobs made
-  // before on_conflict existed stays the same.
-  if (r.on_conflict() == resetd::v1::ON_CONFLICT_REJECT) {
-    r.set_on_conflict(resetd::v1::ON_CONFLICT_UNSPECIFIED);
-  }
-  if (r.password_kind() == resetd::v1::PASSWORD_KIND_UNSPECIFIED) {
-    r.set_password_kind(resetd::v1::PASSWORD_KIND_LOGIN);
-  }
-  if (r.power_policy() == resetd::v1::POWER_POLICY_UNSPECIFIED) {
-    r.set_power_policy(resetd::v1::POWER_POLICY_RESTORE_ORIGINAL);
-  }
-  for (auto& t : *r.mutable_targets()) {
-    if (t.os_type() == resetd::v1::OS_TYPE_UNSPECIFIED) {
-      t.set_os_type(resetd::v1::OS_TYPE_LINUX);
-    }
-  }
-}
 
 int64_t ToUnixNanos(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000000LL + t.nanos();
@@ -114,7 +91,7 @@ class EngineImpl final : public Engine {
     Secret password(std::move(*request.mutable_password()));
     WipeString(*request.mutable_password());
     request.clear_password();
-    Normalize(request);
+    NormalizeRequest(request);
     // Creates run one at a time (idempotency and claims are checked against
     // the store, then the job is inserted) without mu_: their store reads
     // and the insert's fsync do not hold up the other RPCs or the driver.
@@ -129,8 +106,8 @@ class EngineImpl final : public Engine {
     auto existing = store_.FindByRequestId(request.request_id());
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
-      auto same = fingerprinter_->Matches((*existing)->fingerprint, request,
-                                          password);
+      auto same =
+          fingerprinter_->Matches((*existing)->fingerprint, request, password);
       if (!same.ok()) return same.status();
       if (!*same) {
         return absl::AlreadyExistsError(
@@ -165,15 +142,18 @@ class EngineImpl final : public Engine {
     if (!req.page_token().empty() &&
         (!absl::SimpleAtoi(req.page_token(), &filter.offset) ||
          filter.offset < 0)) {
-      return absl::InvalidArgumentError("page_token is not one this server gave");
+      return absl::InvalidArgumentError(
+          "page_token is not one this server gave");
     }
-    filter.limit = req.page_size() <= 0 ? kDefaultPageSize
-                                        : std::min(req.page_size(), kMaxPageSize);
+    filter.limit = req.page_size() <= 0
+                       ? kDefaultPageSize
+                       : std::min(req.page_size(), kMaxPageSize);
     for (int s : req.states()) {
       filter.states.push_back(static_cast<resetd::v1::JobState>(s));
     }
     if (req.has_created_after()) {
-      filter.created_after = absl::FromUnixNanos(ToUnixNanos(req.created_after()));
+      filter.created_after =
+          absl::FromUnixNanos(ToUnixNanos(req.created_after()));
     }
     if (req.has_created_before()) {
       filter.created_before =
@@ -264,7 +244,7 @@ class EngineImpl final : public Engine {
     absl::StatusOr<std::unique_ptr<JobRun>> job;
     absl::Status inserted;
     for (int attempt = 0; attempt < 3; ++attempt) {
-      job = NewJob(request, password);
+      job = NewJobRun(request, password, providers_, clock_.Now());
       if (!job.ok()) return job.status();
       if (auto s = PlanClaims(**job); !s.ok()) return s;
       inserted = Insert(**job, *fingerprint);
@@ -276,15 +256,7 @@ class EngineImpl final : public Engine {
 
   // Stores a new job, durable before it is acknowledged.
   absl::Status Insert(JobRun& job, const std::string& fingerprint) {
-    StoredJob stored;
-    stored.job_id = job.job_id;
-    stored.request_id = job.spec.request_id();
-    stored.fingerprint = fingerprint;
-    stored.spec = job.spec;
-    stored.password = job.reset->password;
-    stored.create_time = stored.update_time = job.create_time;
-    for (auto& t : job.tasks) stored.instances.push_back(ToRecord(*t));
-    return store_.InsertJob(stored);
+    return store_.InsertJob(ToStoredJob(job, fingerprint));
   }
 
   // Claims the job's instances; those other active jobs hold fail the job
@@ -312,37 +284,6 @@ class EngineImpl final : public Engine {
     }
     metrics_.CountConflicts("waited", waited);
     metrics_.CountConflicts("skipped", skipped);
-  }
-
-  // A job's tasks from its request, each pending, with no claim yet.
-  absl::StatusOr<std::unique_ptr<JobRun>> NewJob(
-      const CreateResetJobRequest& request, const Secret& password) {
-    auto job = std::make_unique<JobRun>();
-    job->job_id = "rj-" + HexEncode(RandomBytes(8));
-    job->spec = request;
-    job->create_time = job->update_time = clock_.Now();
-    job->reset = MakeResetParams(request, Secret(password));
-    for (const auto& target : request.targets()) {
-      auto p = providers_.find(target.provider());
-      if (p == providers_.end()) {
-        return absl::InvalidArgumentError("unknown provider " +
-                                          target.provider());
-      }
-      for (const auto& id : target.instance_ids()) {
-        auto task = std::make_unique<Task>();
-        task->index = static_cast<int>(job->tasks.size());
-        task->provider = &p->second;
-        task->region = target.region();
-        task->id = id;
-        task->job = job.get();
-        task->result.set_instance_id(id);
-        task->result.set_provider(p->second.name);
-        task->result.set_region(target.region());
-        task->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
-        job->tasks.push_back(std::move(task));
-      }
-    }
-    return job;
   }
 
   // Resumes every unfinished job from the store.
@@ -396,7 +337,8 @@ class EngineImpl final : public Engine {
     }
     std::vector<std::string> forget;
     for (const auto& [id, job] : scheduler_.jobs()) {
-      if (IsTerminal(job->state) && job->update_time < now - kKeepEndedInMemory) {
+      if (IsTerminal(job->state) &&
+          job->update_time < now - kKeepEndedInMemory) {
         forget.push_back(id);
       }
     }

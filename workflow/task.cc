@@ -25,8 +25,8 @@ std::string PhaseText(const Task& t) {
     case WaitKind::kNone:
       break;
   }
-  if (t.action != Action::kDescribe && (t.phase == Task::Phase::kQueued ||
-                                        t.phase == Task::Phase::kInFlight)) {
+  if (t.action != Action::kDescribe &&
+      (t.phase == Task::Phase::kQueued || t.phase == Task::Phase::kInFlight)) {
     return std::string(ActionName(t.action)) +
            (t.phase == Task::Phase::kQueued ? ":queued" : ":sent");
   }
@@ -76,6 +76,27 @@ void RestoreTask(const resetd::v1::StoredInstance& r, Task& t) {
   t.phase = r.done() ? Task::Phase::kDone : Task::Phase::kObserve;
   t.claim = r.claim();
   t.blocked_by = ClaimHolder{r.wait_job_id(), r.wait_index()};
+}
+
+JobTally Tally(const JobRun& job) {
+  JobTally out;
+  for (const auto& t : job.tasks) {
+    if (t->result.state() == resetd::v1::INSTANCE_STATE_SUCCEEDED) {
+      ++out.succeeded;
+    }
+    if (t->result.state() == resetd::v1::INSTANCE_STATE_FAILED) ++out.failed;
+  }
+  return out;
+}
+
+resetd::v1::JobState EndState(const JobRun& job, const JobTally& tally) {
+  if (job.cancelled) return resetd::v1::JOB_STATE_CANCELLED;
+  if (tally.succeeded == 0 && tally.failed == 0 && !job.tasks.empty()) {
+    return resetd::v1::JOB_STATE_CANCELLED;
+  }
+  if (tally.failed == 0) return resetd::v1::JOB_STATE_SUCCEEDED;
+  if (tally.succeeded == 0) return resetd::v1::JOB_STATE_FAILED;
+  return resetd::v1::JOB_STATE_PARTIALLY_FAILED;
 }
 
 }  // namespace resetd::workflow

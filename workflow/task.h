@@ -27,7 +27,13 @@ struct Task {
   // again (see `wait`); kClaim: waits for another job to release the
   // instance (ON_CONFLICT_WAIT); kAdmission: waits for max_unavailable.
   enum class Phase {
-    kObserve, kQueued, kInFlight, kWaiting, kAdmission, kClaim, kDone
+    kObserve,
+    kQueued,
+    kInFlight,
+    kWaiting,
+    kAdmission,
+    kClaim,
+    kDone
   };
 
   JobRun* job = nullptr;
@@ -50,8 +56,8 @@ struct Task {
   Phase phase = Phase::kObserve;
   Action action = Action::kDescribe;  // queued / in flight
   uint64_t generation = 0;            // invalidates stale queue entries
-  uint32_t group = 0;           // batch split group after failed actions
-  uint32_t describe_group = 0;  // the same, for a failed Describe
+  uint32_t group = 0;                 // batch split group after failed actions
+  uint32_t describe_group = 0;        // the same, for a failed Describe
   WaitState wait;  // while active, observations go to the wait
   int retries = 0;
 
@@ -87,9 +93,21 @@ struct JobRun {
   absl::Time update_time;
   bool cancelled = false;
   int held_down = 0;
-  int remaining = 0;  // tasks not done
+  int remaining = 0;            // tasks not done
   std::deque<Task*> admission;  // waiting for max_unavailable
   uint64_t version = 0;
 };
+
+// How a job's instances ended; the rest were cancelled or skipped.
+struct JobTally {
+  int succeeded = 0;
+  int failed = 0;
+};
+JobTally Tally(const JobRun& job);
+
+// The state a job with no work left ends in: CANCELLED when cancelled or
+// when every instance was skipped (held by other jobs), else SUCCEEDED,
+// FAILED or PARTIALLY_FAILED by `tally`.
+resetd::v1::JobState EndState(const JobRun& job, const JobTally& tally);
 
 }  // namespace resetd::workflow

@@ -127,10 +127,9 @@ void TaskRunner::OnAccepted(Task& t, Action action, const std::string& rid) {
 
 void TaskRunner::MarkResetDone(Task& t) {
   t.reset_done = true;
-  t.result.set_verification(
-      t.provider->client->capabilities().reset_verifiable
-          ? resetd::v1::RESET_VERIFICATION_VERIFIED
-          : resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  t.result.set_verification(t.provider->client->capabilities().reset_verifiable
+                                ? resetd::v1::RESET_VERIFICATION_VERIFIED
+                                : resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
   Touch(t);
 }
 
@@ -191,29 +190,27 @@ void TaskRunner::Advance(Task& t) {
   const RecipeInput in{t.original, s, t.reset_done, t.reset_applied,
                        t.skip_reset};
   const clients::Capabilities caps = RecipeCaps(t);
-  const StepContext context{job.spec.dry_run(),
-                            t.held_down,
-                            job.spec.max_unavailable(),
-                            job.held_down,
-                            options_.transition_timeout,
-                            t.observed.provider_state};
+  const StepContext context{
+      job.spec.dry_run(),          t.held_down,
+      job.spec.max_unavailable(),  job.held_down,
+      options_.transition_timeout, t.observed.provider_state};
   const Step step =
       NextStep(Decide(caps, job.spec.power_policy(), in), context, t.wait, now);
   ApplyStep(t, step, in, caps);
 }
 
 void TaskRunner::ApplyStep(Task& t, const Step& step, const RecipeInput& in,
-                          const clients::Capabilities& caps) {
+                           const clients::Capabilities& caps) {
   JobRun& job = *t.job;
   switch (step.kind) {
     case Step::kPlan:
       // Plan only: say what would happen, touch nothing.
-      t.done_note = "dry-run: " +
-                    (t.blocked_by.job_id.empty()
-                         ? std::string()
-                         : "after job " + t.blocked_by.job_id +
-                               " releases it: ") +
-                    PlanDescription(caps, job.spec.power_policy(), in);
+      t.done_note =
+          "dry-run: " +
+          (t.blocked_by.job_id.empty()
+               ? std::string()
+               : "after job " + t.blocked_by.job_id + " releases it: ") +
+          PlanDescription(caps, job.spec.power_policy(), in);
       Finish(t);
       return;
     case Step::kTimeout:
@@ -264,8 +261,8 @@ void TaskRunner::Enqueue(Task& t, Action action) {
 }
 
 void TaskRunner::Fail(Task& t, const std::string& code,
-                     const std::string& message,
-                     const std::string& request_id) {
+                      const std::string& message,
+                      const std::string& request_id) {
   log_.warn("event=instance_failed job_id={} instance_id={} code={} message={}",
             t.job->job_id, LogValue(t.id), LogValue(code), LogValue(message));
   if (t.failed) {
@@ -298,7 +295,8 @@ void TaskRunner::Finish(Task& t) {
   ++t.generation;
   t.phase = Task::Phase::kDone;
   // The claim goes with the done record (the store releases it there).
-  if (t.claim == resetd::v1::CLAIM_STATE_HELD) waitlist_.Released(ClaimKeyOf(t));
+  if (t.claim == resetd::v1::CLAIM_STATE_HELD)
+    waitlist_.Released(ClaimKeyOf(t));
   t.claim = resetd::v1::CLAIM_STATE_NONE;
   SetHeldDown(t, false);
   if (t.observed.state == PowerState::kRunning) SetHeldStopped(t, false);
@@ -313,34 +311,18 @@ void TaskRunner::Finish(Task& t) {
   t.result.set_state(state);
   t.result.set_final_power_state(ToProto(t.observed.state));
   t.result.set_held_stopped(t.held_stopped);
-  metrics_.CountInstanceResult(state == resetd::v1::INSTANCE_STATE_SUCCEEDED
-                                   ? "succeeded"
-                               : state == resetd::v1::INSTANCE_STATE_FAILED
-                                   ? "failed"
-                                   : "cancelled");
+  metrics_.CountInstanceResult(
+      state == resetd::v1::INSTANCE_STATE_SUCCEEDED ? "succeeded"
+      : state == resetd::v1::INSTANCE_STATE_FAILED  ? "failed"
+                                                    : "cancelled");
   Touch(t);
   if (--job.remaining == 0) FinishJob(job);
 }
 
 void TaskRunner::FinishJob(JobRun& job) {
-  int ok = 0, failed = 0;
-  for (auto& t : job.tasks) {
-    if (t->result.state() == resetd::v1::INSTANCE_STATE_SUCCEEDED) ++ok;
-    if (t->result.state() == resetd::v1::INSTANCE_STATE_FAILED) ++failed;
-  }
+  const JobTally tally = Tally(job);
   const bool was_running = job.state == resetd::v1::JOB_STATE_RUNNING;
-  if (job.cancelled) {
-    job.state = resetd::v1::JOB_STATE_CANCELLED;
-  } else if (ok == 0 && failed == 0 && !job.tasks.empty()) {
-    // Every instance was skipped (held by other jobs): nothing was done.
-    job.state = resetd::v1::JOB_STATE_CANCELLED;
-  } else if (failed == 0) {
-    job.state = resetd::v1::JOB_STATE_SUCCEEDED;
-  } else if (ok == 0) {
-    job.state = resetd::v1::JOB_STATE_FAILED;
-  } else {
-    job.state = resetd::v1::JOB_STATE_PARTIALLY_FAILED;
-  }
+  job.state = EndState(job, tally);
   (was_running ? metrics_.jobs_running() : metrics_.jobs_queued()).Decrement();
   metrics_.CountJobEnded(job.state);
   // The job has no work left: drop the password.
@@ -350,8 +332,9 @@ void TaskRunner::FinishJob(JobRun& job) {
   log_.info(
       "event=job_ended job_id={} state={} succeeded={} failed={} "
       "cancelled={} seconds={:.1f}",
-      job.job_id, resetd::v1::JobState_Name(job.state), ok, failed,
-      static_cast<int>(job.tasks.size()) - ok - failed,
+      job.job_id, resetd::v1::JobState_Name(job.state), tally.succeeded,
+      tally.failed,
+      static_cast<int>(job.tasks.size()) - tally.succeeded - tally.failed,
       absl::ToDoubleSeconds(job.update_time - job.create_time));
   Bump(job);
 }
@@ -400,8 +383,8 @@ void TaskRunner::SetHeldStopped(Task& t, bool held) {
 }
 
 void TaskRunner::AddStep(Task& t, Action action, absl::Time start,
-                        const std::string& outcome,
-                        const std::string& request_id) {
+                         const std::string& outcome,
+                         const std::string& request_id) {
   auto* step = t.result.add_steps();
   step->set_action(std::string(ActionName(action)));
   *step->mutable_start_time() = ToProto(start);
