@@ -148,8 +148,8 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::Start(
 
 absl::StatusOr<clients::CallResult> FakeCloudClient::Reboot(
     std::string_view, absl::Span<const std::string> ids, clients::StopMode) {
-  return Transition("Reboot", ids, PowerState::kRunning,
-                    PowerState::kRebooting, PowerState::kRunning);
+  return Transition("Reboot", ids, PowerState::kRunning, PowerState::kRebooting,
+                    PowerState::kRunning);
 }
 
 absl::StatusOr<clients::CallResult> FakeCloudClient::ResetPassword(
@@ -157,9 +157,10 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::ResetPassword(
     const clients::ResetPasswordParams& params) {
   absl::MutexLock lock(&mu_);
   const std::string rid = NextRequestId();
-  PowerState required = caps_.reset_effect == clients::ResetEffect::kRequiresStopped
-                            ? PowerState::kStopped
-                            : PowerState::kUnknown;
+  PowerState required =
+      caps_.reset_effect == clients::ResetEffect::kRequiresStopped
+          ? PowerState::kStopped
+          : PowerState::kUnknown;
   if (auto s = Check("ResetPassword", ids, required, rid); !s.ok()) return s;
   for (const auto& id : ids) {
     if (instances_[id].refuse_reset) {
@@ -206,6 +207,23 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::ResetVncPassword(
     instances_[id].vnc_password = std::string(password.Reveal());
   }
   return clients::CallResult{rid};
+}
+
+std::vector<std::string> FakeCloudClient::StoppedTwiceWithoutStart() {
+  std::map<std::string, bool> stopped;
+  std::vector<std::string> out;
+  for (const auto& c : calls()) {
+    if (c.result != "OK") continue;
+    for (const auto& id : c.ids) {
+      if (c.action == "Stop") {
+        if (stopped[id]) out.push_back(id);
+        stopped[id] = true;
+      } else if (c.action == "Start" || c.action == "Reboot") {
+        stopped[id] = false;
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace resetd::testing

@@ -56,7 +56,8 @@ class FakeCloudClient final : public clients::CloudClient {
     instances_[id].state = state;
   }
   // Edits an instance under the lock.
-  void Edit(const std::string& id, const std::function<void(FakeInstance&)>& f) {
+  void Edit(const std::string& id,
+            const std::function<void(FakeInstance&)>& f) {
     absl::MutexLock lock(&mu_);
     f(instances_[id]);
   }
@@ -69,6 +70,9 @@ class FakeCloudClient final : public clients::CloudClient {
     absl::MutexLock lock(&mu_);
     return calls_;
   }
+  // Instances an accepted Stop reached twice with no accepted Start or
+  // Reboot in between (resetd must never do that).
+  std::vector<std::string> StoppedTwiceWithoutStart();
   // The next `n` calls of `action` ("*" = any) fail with `status`.
   void FailNext(const std::string& action, int n, absl::Status status) {
     absl::MutexLock lock(&mu_);
@@ -88,7 +92,8 @@ class FakeCloudClient final : public clients::CloudClient {
     hide_request_ids_ = hide;
   }
   // Called under the lock after every accepted state change (observers).
-  void OnChange(std::function<void(const std::map<std::string, FakeInstance>&)> f) {
+  void OnChange(
+      std::function<void(const std::map<std::string, FakeInstance>&)> f) {
     absl::MutexLock lock(&mu_);
     on_change_ = std::move(f);
   }
@@ -134,8 +139,9 @@ class FakeCloudClient final : public clients::CloudClient {
 
   const Clock& clock_;
   const absl::Duration transition_;
-  clients::Capabilities caps_{100, 100, 100, 100, 100,
-                              clients::ResetEffect::kRequiresStopped, true, true};
+  clients::Capabilities caps_{100,  100, 100,
+                              100,  100, clients::ResetEffect::kRequiresStopped,
+                              true, true};
   absl::Mutex mu_;
   std::map<std::string, FakeInstance> instances_ ABSL_GUARDED_BY(mu_);
   std::vector<FakeCall> calls_ ABSL_GUARDED_BY(mu_);

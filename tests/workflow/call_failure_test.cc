@@ -58,69 +58,58 @@ std::vector<std::string> NextCallsAfterLostAnswers(
   return next;
 }
 
-TEST_F(SchedulerTest, LostStopAnswerIsObservedAndNotResent) {
-  auto ids = AddFleet("ins-ls", 3, PowerState::kRunning);
-  cloud_->LoseAnswerOfNext("Stop", 1);
-  JobRun* job = AddJob(ids);
-  RunJob(job);
-  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  for (const auto& action : NextCallsAfterLostAnswers(cloud_->calls())) {
-    EXPECT_EQ(action, "Describe");
+// A job whose next `action` call reaches the cloud but loses its answer.
+class LostAnswerTest : public SchedulerTest {
+ protected:
+  // Runs a job over `ids`, losing the answer of the next `action`; expects it
+  // to succeed and the next call to each instance concerned to observe it.
+  void RunLosingAnswerOf(const std::string& action,
+                         const std::vector<std::string>& ids) {
+    cloud_->LoseAnswerOfNext(action, 1);
+    JobRun* job = AddJob(ids);
+    RunJob(job);
+    EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
+    for (const auto& next : NextCallsAfterLostAnswers(cloud_->calls())) {
+      EXPECT_EQ(next, "Describe") << "after a lost " << action;
+    }
   }
+
+  void ExpectResetAndIn(const std::vector<std::string>& ids, PowerState s) {
+    for (const auto& id : ids) {
+      EXPECT_EQ(cloud_->Get(id).password, kPassword) << id;
+      EXPECT_EQ(cloud_->Get(id).state, s) << id;
+    }
+  }
+};
+
+TEST_F(LostAnswerTest, LostStopAnswerIsObservedAndNotResent) {
+  auto ids = AddFleet("ins-ls", 3, PowerState::kRunning);
+  RunLosingAnswerOf("Stop", ids);
   EXPECT_EQ(Calls("Stop").size(), 1u) << "the observation showed it applied";
   EXPECT_TRUE(StoppedTwiceWithoutStart().empty());
-  for (const auto& id : ids) {
-    EXPECT_EQ(cloud_->Get(id).password, kPassword);
-    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
-  }
+  ExpectResetAndIn(ids, PowerState::kRunning);
 }
 
-TEST_F(SchedulerTest, LostStartAnswerIsObservedAndNotResent) {
+TEST_F(LostAnswerTest, LostStartAnswerIsObservedAndNotResent) {
   auto ids = AddFleet("ins-lt", 2, PowerState::kRunning);
-  cloud_->LoseAnswerOfNext("Start", 1);
-  JobRun* job = AddJob(ids);
-  RunJob(job);
-  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  for (const auto& action : NextCallsAfterLostAnswers(cloud_->calls())) {
-    EXPECT_EQ(action, "Describe");
-  }
+  RunLosingAnswerOf("Start", ids);
   EXPECT_EQ(Calls("Start").size(), 1u);
-  for (const auto& id : ids) {
-    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
-  }
+  ExpectResetAndIn(ids, PowerState::kRunning);
 }
 
-TEST_F(SchedulerTest, LostResetAnswerIsObservedBeforeAnyResend) {
+TEST_F(LostAnswerTest, LostResetAnswerIsObservedBeforeAnyResend) {
   auto ids = AddFleet("ins-lr", 2, PowerState::kStopped);
-  cloud_->LoseAnswerOfNext("ResetPassword", 1);
-  JobRun* job = AddJob(ids);
-  RunJob(job);
-  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  for (const auto& action : NextCallsAfterLostAnswers(cloud_->calls())) {
-    EXPECT_EQ(action, "Describe");
-  }
-  for (const auto& id : ids) {
-    EXPECT_EQ(cloud_->Get(id).password, kPassword);
-    EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
-  }
+  RunLosingAnswerOf("ResetPassword", ids);
+  ExpectResetAndIn(ids, PowerState::kStopped);
 }
 
-TEST_F(SchedulerTest, LostRebootAnswerIsObservedBeforeAnyResend) {
+TEST_F(LostAnswerTest, LostRebootAnswerIsObservedBeforeAnyResend) {
   auto& caps = cloud_->mutable_capabilities();
   caps.reset_effect = clients::ResetEffect::kAppliesAtNextBoot;
   caps.reset_result_observable = false;
   auto ids = AddFleet("ins-lb", 2, PowerState::kRunning);
-  cloud_->LoseAnswerOfNext("Reboot", 1);
-  JobRun* job = AddJob(ids);
-  RunJob(job);
-  EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  for (const auto& action : NextCallsAfterLostAnswers(cloud_->calls())) {
-    EXPECT_EQ(action, "Describe");
-  }
-  for (const auto& id : ids) {
-    EXPECT_EQ(cloud_->Get(id).password, kPassword);
-    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
-  }
+  RunLosingAnswerOf("Reboot", ids);
+  ExpectResetAndIn(ids, PowerState::kRunning);
 }
 
 }  // namespace

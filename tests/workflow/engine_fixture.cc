@@ -145,20 +145,7 @@ int EngineTest::Sent(const std::string& action, const std::string& id) {
 }
 
 std::vector<std::string> EngineTest::StoppedTwiceWithoutStart() {
-  std::map<std::string, bool> stopped;
-  std::vector<std::string> out;
-  for (const auto& c : cloud_->calls()) {
-    if (c.result != "OK") continue;
-    for (const auto& id : c.ids) {
-      if (c.action == "Stop") {
-        if (stopped[id]) out.push_back(id);
-        stopped[id] = true;
-      } else if (c.action == "Start" || c.action == "Reboot") {
-        stopped[id] = false;
-      }
-    }
-  }
-  return out;
+  return cloud_->StoppedTwiceWithoutStart();
 }
 
 void EngineTest::ExpectReset(const std::vector<std::string>& ids,

@@ -122,7 +122,8 @@ class SchedulerTest : public ::testing::Test {
     auto runs = LoadRunsToRecover(*store_, providers_);
     EXPECT_TRUE(runs.ok()) << runs.status();
     if (!runs.ok()) return out;
-    for (auto& run : *runs) out.push_back(scheduler_->RecoverJob(std::move(run)));
+    for (auto& run : *runs)
+      out.push_back(scheduler_->RecoverJob(std::move(run)));
     return out;
   }
 
@@ -160,8 +161,8 @@ class SchedulerTest : public ::testing::Test {
     int best = 0;
     for (size_t i = 0; i < calls.size(); ++i) {
       int n = 0;
-      for (size_t j = i; j < calls.size() &&
-                         calls[j].time < calls[i].time + absl::Seconds(1);
+      for (size_t j = i;
+           j < calls.size() && calls[j].time < calls[i].time + absl::Seconds(1);
            ++j) {
         ++n;
       }
@@ -170,23 +171,8 @@ class SchedulerTest : public ::testing::Test {
     return best;
   }
 
-  // Instances an accepted Stop reached twice with no accepted Start or
-  // Reboot in between.
   std::vector<std::string> StoppedTwiceWithoutStart() {
-    std::map<std::string, bool> stopped;
-    std::vector<std::string> out;
-    for (const auto& c : cloud_->calls()) {
-      if (c.result != "OK") continue;
-      for (const auto& id : c.ids) {
-        if (c.action == "Stop") {
-          if (stopped[id]) out.push_back(id);
-          stopped[id] = true;
-        } else if (c.action == "Start" || c.action == "Reboot") {
-          stopped[id] = false;
-        }
-      }
-    }
-    return out;
+    return cloud_->StoppedTwiceWithoutStart();
   }
 
   std::string Metrics() {

@@ -23,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/clients/http/counting_gate.h"
+#include "tests/clients/http/loopback_socket.h"
 
 namespace resetd::clients::http {
 namespace {
@@ -41,15 +42,7 @@ class DroppingServer {
  public:
   DroppingServer(std::set<int> drop, Drop how)
       : drop_(std::move(drop)), how_(how) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(listen_fd_, 8);
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = BindLoopback(/*listening=*/true, port_);
     thread_ = std::thread([this] { AcceptLoop(); });
   }
   ~DroppingServer() {

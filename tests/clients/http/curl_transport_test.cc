@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "tests/clients/http/loopback_socket.h"
 
 namespace resetd::clients::http {
 namespace {
@@ -67,16 +68,7 @@ class TestServer {
 // is refused, and no other process can take it while this object lives.
 class RefusingPort {
  public:
-  RefusingPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  RefusingPort() { fd_ = BindLoopback(/*listening=*/false, port_); }
   ~RefusingPort() { close(fd_); }
   int port() const { return port_; }
 
@@ -89,17 +81,7 @@ class RefusingPort {
 // but never reads or answers: a TLS handshake with it hangs.
 class SilentPort {
  public:
-  SilentPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 8);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  SilentPort() { fd_ = BindLoopback(/*listening=*/true, port_); }
   ~SilentPort() { close(fd_); }
   int port() const { return port_; }
 
