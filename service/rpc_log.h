@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "common/log_value.h"
 #include "grpcpp/server_context.h"
+#include "service/caller.h"
 #include "service/service_metrics.h"
 #include "spdlog/logger.h"
 
@@ -27,6 +28,15 @@ class RpcScope {
 
   void set_job_id(std::string_view id) { job_id_ = std::string(id); }
   void set_request_id(std::string_view id) { request_id_ = std::string(id); }
+  // Who called (set once authenticated) and what authorization decided:
+  // `reason` says why (the role and scope that allowed it, or what is
+  // missing). Both go to the log line and the audit trail.
+  void set_caller(const Caller& caller) { caller_ = caller; }
+  void set_decision(bool allowed, std::string_view reason) {
+    decided_ = true;
+    allowed_ = allowed;
+    reason_ = std::string(reason);
+  }
 
   // The grpc::Status for `status` (ToGrpcStatus), after recording it.
   grpc::Status Finish(const absl::Status& status);
@@ -39,6 +49,10 @@ class RpcScope {
   const std::chrono::steady_clock::time_point start_;
   std::string job_id_;
   std::string request_id_;
+  Caller caller_;
+  bool decided_ = false;
+  bool allowed_ = false;
+  std::string reason_;
 };
 
 }  // namespace resetd::service
