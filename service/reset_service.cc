@@ -24,7 +24,7 @@ void ResetServiceImpl::BeginShutdown() { shutting_down_.store(true); }
 grpc::Status ResetServiceImpl::CreateResetJob(
     grpc::ServerContext* context, const CreateResetJobRequest* request,
     resetd::v1::ResetJob* response) {
-  RpcScope rpc(RpcMethod::kCreateResetJob, metrics_, log_, context);
+  RpcScope rpc = Scope(RpcMethod::kCreateResetJob, context);
   rpc.set_request_id(request->request_id());
   // The sync API hands the request as const, but the message belongs to
   // this call and nobody reads it after the handler. Taking its contents
@@ -55,7 +55,7 @@ grpc::Status ResetServiceImpl::CreateResetJob(
 grpc::Status ResetServiceImpl::GetResetJob(
     grpc::ServerContext* context, const resetd::v1::GetResetJobRequest* request,
     resetd::v1::ResetJob* response) {
-  RpcScope rpc(RpcMethod::kGetResetJob, metrics_, log_, context);
+  RpcScope rpc = Scope(RpcMethod::kGetResetJob, context);
   rpc.set_job_id(request->job_id());
   if (absl::Status valid = validator_.ValidateGet(*request); !valid.ok()) {
     return rpc.Finish(valid);
@@ -69,7 +69,7 @@ grpc::Status ResetServiceImpl::ListResetJobs(
     grpc::ServerContext* context,
     const resetd::v1::ListResetJobsRequest* request,
     resetd::v1::ListResetJobsResponse* response) {
-  RpcScope rpc(RpcMethod::kListResetJobs, metrics_, log_, context);
+  RpcScope rpc = Scope(RpcMethod::kListResetJobs, context);
   if (absl::Status valid = validator_.ValidateList(*request); !valid.ok()) {
     return rpc.Finish(valid);
   }
@@ -82,7 +82,7 @@ grpc::Status ResetServiceImpl::WatchResetJob(
     grpc::ServerContext* context,
     const resetd::v1::WatchResetJobRequest* request,
     grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
-  RpcScope rpc(RpcMethod::kWatchResetJob, metrics_, log_, context);
+  RpcScope rpc = Scope(RpcMethod::kWatchResetJob, context);
   rpc.set_job_id(request->job_id());
   if (absl::Status valid = validator_.ValidateJobId(request->job_id());
       !valid.ok()) {
@@ -120,7 +120,7 @@ grpc::Status ResetServiceImpl::CancelResetJob(
     grpc::ServerContext* context,
     const resetd::v1::CancelResetJobRequest* request,
     resetd::v1::ResetJob* response) {
-  RpcScope rpc(RpcMethod::kCancelResetJob, metrics_, log_, context);
+  RpcScope rpc = Scope(RpcMethod::kCancelResetJob, context);
   rpc.set_job_id(request->job_id());
   if (absl::Status valid = validator_.ValidateJobId(request->job_id());
       !valid.ok()) {

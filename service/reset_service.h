@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "resetd/v1/reset_service.grpc.pb.h"
+#include "service/rpc_log.h"
 #include "service/service_metrics.h"
 #include "service/validation.h"
 #include "spdlog/logger.h"
@@ -17,6 +18,8 @@ struct ResetServiceOptions {
   // How long one JobManager::WaitForUpdate of a Watch stream blocks before
   // the stream checks for cancellation and shutdown again.
   absl::Duration watch_poll = absl::Seconds(1);
+  // Gets a record of every RPC (the audit trail); null = none.
+  RpcAuditor* rpc_auditor = nullptr;
 };
 
 // Implements resetd.v1.PasswordResetService on the synchronous gRPC API.
@@ -57,6 +60,11 @@ class ResetServiceImpl final
                               resetd::v1::ResetJob* response) override;
 
  private:
+  // The bookkeeping of one call of `method`.
+  RpcScope Scope(RpcMethod method, const grpc::ServerContext* context) {
+    return RpcScope(method, metrics_, log_, context, options_.rpc_auditor);
+  }
+
   // Streams updates of `job_id` until it ends; returns the stream's status.
   absl::Status StreamUpdates(
       grpc::ServerContext* context, std::string_view job_id,

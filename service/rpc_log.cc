@@ -27,11 +27,13 @@ std::string FormatMillis(double ms) {
 }  // namespace
 
 RpcScope::RpcScope(RpcMethod method, ServiceMetrics& metrics,
-                   spdlog::logger& log, const grpc::ServerContext* context)
+                   spdlog::logger& log, const grpc::ServerContext* context,
+                   RpcAuditor* auditor)
     : method_(method),
       metrics_(metrics),
       log_(log),
       context_(context),
+      auditor_(auditor),
       start_(std::chrono::steady_clock::now()) {}
 
 grpc::Status RpcScope::Finish(const absl::Status& status) {

@@ -17,14 +17,35 @@ namespace resetd::service {
 
 using resetd::LogValue;
 
+// What one RPC was, for the audit trail (audit_log.h): who, what, on which
+// job, what authorization decided and how it ended. Never a secret.
+struct RpcRecord {
+  std::string method;      // e.g. "CreateResetJob"
+  Caller caller;           // identity, source and peer
+  std::string job_id;      // when known
+  std::string request_id;  // CreateResetJob's
+  bool decided = false;    // authorization ran (false: failed before it)
+  bool allowed = false;
+  std::string reason;      // why allowed or denied
+  std::string code;        // the gRPC code it ended with, e.g. "OK"
+};
+
+// Receives one RpcRecord per finished RPC. Thread-safe.
+class RpcAuditor {
+ public:
+  virtual ~RpcAuditor() = default;
+  virtual void Rpc(const RpcRecord& record) = 0;
+};
+
 // Times one RPC; Finish() maps its status, counts it and logs it as
 //   event=rpc method=M code=C job_id=J request_id=R duration_ms=D peer=P
 //   [message="..."]
 // Not thread-safe (one per call).
 class RpcScope {
  public:
+  // `auditor` (may be null) gets the RpcRecord at Finish().
   RpcScope(RpcMethod method, ServiceMetrics& metrics, spdlog::logger& log,
-           const grpc::ServerContext* context);
+           const grpc::ServerContext* context, RpcAuditor* auditor = nullptr);
 
   void set_job_id(std::string_view id) { job_id_ = std::string(id); }
   void set_request_id(std::string_view id) { request_id_ = std::string(id); }
@@ -46,6 +67,7 @@ class RpcScope {
   ServiceMetrics& metrics_;
   spdlog::logger& log_;
   const grpc::ServerContext* context_;
+  RpcAuditor* const auditor_;
   const std::chrono::steady_clock::time_point start_;
   std::string job_id_;
   std::string request_id_;
