@@ -148,6 +148,7 @@ section "3/7 Start resetd against it"
 cat >"$WORK/resetd.json" <<EOF
 {
   "grpcListen": "127.0.0.1:0",
+  "insecure": true,
   "metricsListen": "127.0.0.1:0",
   "logLevel": "info",
   "store": {"path": "$WORK/jobs.db"},

@@ -234,6 +234,7 @@ write_container_files() {
   cat >"$WORK/etc/config.json" <<JSON
 {
   "grpcListen": "127.0.0.1:0",
+  "insecure": true,
   "metricsListen": "127.0.0.1:0",
   "logLevel": "info",
   "shutdownGraceS": 20,

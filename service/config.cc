@@ -7,6 +7,7 @@
 
 #include "google/protobuf/util/json_util.h"
 #include "service/provider_kinds.h"
+#include "service/server_config.h"
 
 namespace resetd::service {
 namespace {
@@ -221,6 +222,7 @@ void ApplyConfigDefaults(Config& config) {
   if (config.shutdown_grace_s() == 0) {
     config.set_shutdown_grace_s(kDefaultShutdownGraceS);
   }
+  DefaultServerConfig(config);
 }
 
 absl::Status ValidateConfig(const Config& config) {
@@ -237,6 +239,7 @@ absl::Status ValidateConfig(const Config& config) {
   }
   CheckEngine(config.engine(), errors);
   CheckStore(config.store(), errors);
+  CheckServerConfig(config, errors);
   if (config.shutdown_grace_s() <= 0) {
     errors.push_back("shutdown_grace_s: must be > 0");
   }

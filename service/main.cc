@@ -24,7 +24,9 @@
 #include "service/provider_setup.h"
 #include "service/reset_service.h"
 #include "service/rpc_log.h"
+#include "service/server_config.h"
 #include "service/service_metrics.h"
+#include "service/tls.h"
 #include "service/validation.h"
 #include "workflow/engine.h"
 #include "workflow/fingerprint.h"
@@ -89,6 +91,7 @@ struct Running {
   std::unique_ptr<RequestValidator> validator;
   std::unique_ptr<ResetServiceImpl> service;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<grpc::Server> health_server;  // plaintext, health only
   std::unique_ptr<MetricsServer> metrics_server;
 };
 
@@ -130,8 +133,8 @@ absl::Status StartEngine(const resetd::v1::Config& config,
   if (!providers.ok()) return providers.status();
   if (absl::Status s = OpenStore(config.store(), *log, r); !s.ok()) return s;
   r.workflow_metrics = std::make_unique<workflow::WorkflowMetrics>(*r.registry);
-  r.timed_store = workflow::NewInstrumentedJobStore(*r.store,
-                                                    *r.workflow_metrics);
+  r.timed_store =
+      workflow::NewInstrumentedJobStore(*r.store, *r.workflow_metrics);
   r.engine = workflow::NewEngine(
       *std::move(providers), RealClock(), *r.timed_store, *r.workflow_metrics,
       EngineOptionsFromConfig(config), std::move(log), r.fingerprinter);
@@ -139,8 +142,37 @@ absl::Status StartEngine(const resetd::v1::Config& config,
   return absl::OkStatus();
 }
 
+// A plaintext server with only grpc.health.v1 (Kubernetes' gRPC probes
+// cannot speak TLS), mirroring the main server's serving status.
+absl::Status StartHealth(const resetd::v1::Config& config, spdlog::logger& log,
+                         Running& r) {
+  if (config.health_listen() == kHealthListenOff) return absl::OkStatus();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.health_listen(),
+                           grpc::InsecureServerCredentials(), &port);
+  r.health_server = builder.BuildAndStart();
+  if (r.health_server == nullptr || port == 0) {
+    return absl::UnavailableError("grpc health: cannot listen on " +
+                                  config.health_listen());
+  }
+  log.info("grpc health listening on {}",
+           WithPort(config.health_listen(), port));
+  return absl::OkStatus();
+}
+
+// The gRPC server's settings: size of a request, streams per connection.
+void ApplyLimits(const resetd::v1::ServerLimits& limits,
+                 grpc::ServerBuilder& builder) {
+  builder.SetMaxReceiveMessageSize(limits.max_request_bytes());
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             limits.max_concurrent_streams());
+}
+
 absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
                        Running& r) {
+  auto credentials = MakeServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
   r.service_metrics = std::make_unique<ServiceMetrics>(*r.registry);
   r.validator = std::make_unique<RequestValidator>(config);
   r.service = std::make_unique<ResetServiceImpl>(*r.engine, *r.validator,
@@ -149,16 +181,26 @@ absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.grpc_listen(),
-                           grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.grpc_listen(), *credentials, &port);
+  ApplyLimits(config.limits(), builder);
   builder.RegisterService(r.service.get());
   r.server = builder.BuildAndStart();
   if (r.server == nullptr || port == 0) {
     return absl::UnavailableError("grpc: cannot listen on " +
                                   config.grpc_listen());
   }
-  log.info("grpc listening on {}", WithPort(config.grpc_listen(), port));
-  return absl::OkStatus();
+  if (config.insecure()) {
+    log.warn("event=grpc_insecure message={}",
+             LogValue("gRPC is plaintext (insecure: true): anyone who reaches "
+                      "the port can call it; configure tls"));
+  }
+  log.info(
+      "grpc listening on {} tls={} client_cert={}",
+      WithPort(config.grpc_listen(), port), config.insecure() ? "off" : "on",
+      config.insecure() || config.tls().client_ca_file().empty()
+          ? "none"
+          : (config.tls().require_client_cert() ? "required" : "optional"));
+  return StartHealth(config, log, r);
 }
 
 absl::Status StartMetrics(const resetd::v1::Config& config, spdlog::logger& log,
@@ -174,6 +216,7 @@ absl::Status StartMetrics(const resetd::v1::Config& config, spdlog::logger& log,
 void Stop(Running& r, spdlog::logger& log) {
   if (r.service_metrics) r.service_metrics->ready().Set(0);
   if (r.server) r.server->GetHealthCheckService()->Shutdown();
+  if (r.health_server) r.health_server->GetHealthCheckService()->Shutdown();
   if (r.service) r.service->BeginShutdown();
   const absl::Time start = absl::Now();
   if (r.engine) r.engine->Shutdown(r.engine_grace);
@@ -181,6 +224,7 @@ void Stop(Running& r, spdlog::logger& log) {
            absl::ToDoubleSeconds(absl::Now() - start));
   if (r.server)
     r.server->Shutdown(absl::ToChronoTime(absl::Now() + kServerGrace));
+  if (r.health_server) r.health_server->Shutdown();
   log.info("event=stopped seconds={:.3f}",
            absl::ToDoubleSeconds(absl::Now() - start));
 }

@@ -56,6 +56,7 @@ class CrashTest : public ::testing::Test {
     store_path_ = dir_ + "/jobs.db";
     json config = {
         {"grpcListen", "127.0.0.1:0"},
+        {"insecure", true},
         {"metricsListen", "127.0.0.1:0"},
         {"providers",
          {{{"name", "tencent"},

@@ -66,6 +66,7 @@ TEST(MultiProviderE2eTest, OneJobAcrossEveryProviderKeepsEveryInvariant) {
     providers.push_back(p);
   }
   Resetd resetd({{"grpcListen", "127.0.0.1:0"},
+                 {"insecure", true},
                  {"metricsListen", "127.0.0.1:0"},
                  {"providers", providers},
                  {"engine", {{"lingerMs", 100}, {"pollIntervalMs", 300}}}},

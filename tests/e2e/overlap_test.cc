@@ -206,6 +206,7 @@ class OverlapTest : public ::testing::Test {
     ASSERT_TRUE(cloud_->ok()) << cloud_->Output();
     store_path_ = dir_ + "/jobs.db";
     json config = {{"grpcListen", "127.0.0.1:0"},
+                   {"insecure", true},
                    {"metricsListen", "127.0.0.1:0"},
                    {"providers",
                     {{{"name", "tencent"},

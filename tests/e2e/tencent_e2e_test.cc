@@ -52,6 +52,7 @@ class TencentE2eTest : public ::testing::Test {
     ASSERT_TRUE(cloud_->ok()) << cloud_->Output();
     json config = {
         {"grpcListen", "127.0.0.1:0"},
+        {"insecure", true},
         {"metricsListen", "127.0.0.1:0"},
         {"providers",
          {{{"name", "tencent"},

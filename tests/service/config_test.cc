@@ -25,6 +25,7 @@ std::string WriteTemp(const std::string& text) {
 }
 
 constexpr char kMinimal[] = R"({
+  "insecure": true,
   "providers": [{"name": "tencent", "kind": "tencent_cvm"}]
 })";
 
@@ -59,7 +60,7 @@ TEST(ConfigTest, AppliesDefaults) {
 }
 
 TEST(ConfigTest, StoreAndShutdownValuesAreKept) {
-  auto config = ParseConfig(R"({
+  auto config = ParseConfig(R"({"insecure": true, 
     "providers": [{"name": "t", "kind": "tencent_cvm"}],
     "store": {"path": "/var/lib/resetd/jobs.db", "retentionHours": 24,
               "keys": [{"id": "k2", "file": "/etc/resetd/k2"},
@@ -76,7 +77,7 @@ TEST(ConfigTest, StoreAndShutdownValuesAreKept) {
 }
 
 TEST(ConfigTest, StoreProblemsAreAllReported) {
-  auto config = ParseConfig(R"({
+  auto config = ParseConfig(R"({"insecure": true, 
     "providers": [{"name": "t", "kind": "tencent_cvm"}],
     "store": {"path": "/x.db", "retentionHours": -1,
               "keys": [{"id": "a", "file": "/k", "env": "K"},
@@ -97,7 +98,7 @@ TEST(ConfigTest, StoreProblemsAreAllReported) {
 }
 
 TEST(ConfigTest, KeepsExplicitValues) {
-  auto config = ParseConfig(R"({
+  auto config = ParseConfig(R"({"insecure": true, 
     "grpcListen": "127.0.0.1:0",
     "providers": [{"name": "t", "kind": "tencent_cvm", "scheme": "http",
                    "endpoint": "127.0.0.1:8080", "maxBatch": 20,
@@ -143,7 +144,7 @@ TEST(ConfigTest, MalformedJsonIsRejected) {
 
 TEST(ConfigTest, UnknownKindIsRejected) {
   auto config = ParseConfig(
-      R"({"providers": [{"name": "a", "kind": "aws_ec2"}]})", "c.json");
+      R"({"insecure": true, "providers": [{"name": "a", "kind": "aws_ec2"}]})", "c.json");
   ASSERT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(config.status().message()),
               HasSubstr("providers[0].kind: unknown kind \"aws_ec2\" "
@@ -152,7 +153,7 @@ TEST(ConfigTest, UnknownKindIsRejected) {
 }
 
 TEST(ConfigTest, CollectsEveryProblem) {
-  auto config = ParseConfig(R"({
+  auto config = ParseConfig(R"({"insecure": true, 
     "providers": [
       {"name": "t", "kind": "tencent_cvm", "scheme": "ftp", "maxBatch": 101,
        "rateLimits": [{"action": "StopInstances", "requestsPerSecond": 0},
@@ -182,7 +183,7 @@ TEST(ConfigTest, CollectsEveryProblem) {
 }
 
 TEST(ConfigTest, DefaultsPerKind) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "cvm", "kind": "tencent_cvm"},
       {"name": "lh", "kind": "tencent_lighthouse"},
       {"name": "ali", "kind": "aliyun_ecs"},
@@ -220,7 +221,7 @@ TEST(ConfigTest, DefaultsPerKind) {
 }
 
 TEST(ConfigTest, HuaweiOptionsAreKept) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "hw", "kind": "huawei_ecs", "endpoint": "127.0.0.1:8080",
        "scheme": "http", "regions": ["cn-north-4", "ap-southeast-1"],
        "project_ids": {"cn-north-4": "p1", "ap-southeast-1": "p_2-x"},
@@ -236,7 +237,7 @@ TEST(ConfigTest, HuaweiOptionsAreKept) {
 }
 
 TEST(ConfigTest, HuaweiNeedsAProjectIdPerRegion) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "a", "kind": "huawei_ecs",
        "regions": ["cn-north-4", "ap-southeast-1"],
        "projectIds": {"cn-north-4": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}},
@@ -260,7 +261,7 @@ TEST(ConfigTest, HuaweiNeedsAProjectIdPerRegion) {
 }
 
 TEST(ConfigTest, KindOnlyOptionsAreRefusedElsewhere) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "t", "kind": "tencent_cvm", "projectIds": {"ap-guangzhou": "p"}},
       {"name": "a", "kind": "aliyun_ecs", "batchReset": true},
       {"name": "l", "kind": "tencent_lighthouse", "batchReset": true}]})",
@@ -317,7 +318,7 @@ TEST(ConfigTest, RateLimitActionNamesPerKind) {
                                   ? R"(, "projectIds": {"cn-north-4": "p"})"
                                   : "";
     auto config = ParseConfig(
-        std::string(R"({"providers": [{"name": "p", "kind": ")") + row.kind +
+        std::string(R"({"insecure": true, "providers": [{"name": "p", "kind": ")") + row.kind +
             R"(", "rateLimits": [{"action": ")" + row.action +
             R"(", "requestsPerSecond": 3}])" + extra + "}]}",
         "c.json");
@@ -327,7 +328,7 @@ TEST(ConfigTest, RateLimitActionNamesPerKind) {
 }
 
 TEST(ConfigTest, UnknownActionListsTheKindsNames) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "a", "kind": "aliyun_ecs",
        "rateLimits": [{"action": "ResetInstancesPassword",
                        "requestsPerSecond": 1}]}]})",
@@ -354,7 +355,7 @@ TEST(ConfigTest, MultiProviderExampleLoads) {
 
 TEST(ConfigTest, ProtoFieldNamesAreAcceptedToo) {
   auto config = ParseConfig(
-      R"({"grpc_listen": "[::]:0", "providers": [{"name": "t", "kind": "tencent_cvm", "max_batch": 7}]})",
+      R"({"insecure": true, "grpc_listen": "[::]:0", "providers": [{"name": "t", "kind": "tencent_cvm", "max_batch": 7}]})",
       "c.json");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->providers(0).max_batch(), 7);

@@ -43,7 +43,7 @@ class NullClient : public clients::CloudClient {
 };
 
 TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "a", "kind": "tencent_cvm", "account": "acct-1", "maxBatch": 50,
        "rateLimits": [{"action": "ResetInstancesPassword", "requestsPerSecond": 2},
                       {"action": "Describe", "requestsPerSecond": 20},
@@ -80,7 +80,7 @@ TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
 // Every kind reaches the factory with its defaults and options, and its
 // rate limits are keyed by the engine's action names.
 TEST(ProviderSetupTest, BuildsEveryKind) {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "cvm", "kind": "tencent_cvm",
        "rateLimits": [{"action": "ResetInstancesPassword", "requestsPerSecond": 2}]},
       {"name": "lh", "kind": "tencent_lighthouse",
@@ -144,7 +144,7 @@ TEST(ProviderSetupTest, BuildsEveryKind) {
 
 TEST(ProviderSetupTest, FactoryErrorNamesProvider) {
   auto config = ParseConfig(
-      R"({"providers": [{"name": "a", "kind": "tencent_cvm"}]})", "t");
+      R"({"insecure": true, "providers": [{"name": "a", "kind": "tencent_cvm"}]})", "t");
   ASSERT_TRUE(config.ok());
   auto registry = BuildProviderRegistry(
       *config,
@@ -169,7 +169,7 @@ TEST(ProviderSetupTest, ClaimScopeIsTheAccountsKeyNotTheEntryName) {
   const std::string key1 = write("scope_key1", "AKIDscopeTESTone");
   const std::string key2 = write("scope_key2", "AKIDscopeTESTtwo");
   auto config = ParseConfig(
-      R"({"providers": [
+      R"({"insecure": true, "providers": [
       {"name": "cvm", "kind": "tencent_cvm",
        "credentials": {"secretIdFile": ")" + key1 + R"("}},
       {"name": "lighthouse", "kind": "tencent_lighthouse",

@@ -31,7 +31,7 @@ constexpr char kPassword[] = "Zq7!vWx9#kLm";
 
 resetd::v1::Config TestConfig() {
   auto config = ParseConfig(
-      R"({"providers": [{"name": "tencent", "kind": "tencent_cvm"}]})", "test");
+      R"({"insecure": true, "providers": [{"name": "tencent", "kind": "tencent_cvm"}]})", "test");
   EXPECT_TRUE(config.ok());
   return *config;
 }

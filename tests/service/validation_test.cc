@@ -21,7 +21,7 @@ using ::testing::IsEmpty;
 constexpr char kPassword[] = "Zq7!vWx9#kLm";  // valid for Linux and Windows
 
 resetd::v1::Config TestConfig() {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "tencent", "kind": "tencent_cvm",
        "regions": ["ap-guangzhou", "ap-shanghai"]},
       {"name": "tencent2", "kind": "tencent_cvm"}]})",
@@ -269,7 +269,7 @@ TEST_F(ValidationTest, PasswordIsNeverEchoed) {
 
 // A server with every provider kind.
 resetd::v1::Config MultiConfig() {
-  auto config = ParseConfig(R"({"providers": [
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
       {"name": "cvm", "kind": "tencent_cvm"},
       {"name": "lh", "kind": "tencent_lighthouse"},
       {"name": "ali", "kind": "aliyun_ecs"},

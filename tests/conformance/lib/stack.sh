@@ -101,7 +101,7 @@ stack_start_fakecloud() {
 stack_start_resetd() {
   local bin=$1 engine=${2:-'{"pollIntervalMs":200,"lingerMs":50}'}
   cat >"$STACK_DIR/resetd.json" <<JSON
-{"grpcListen":"127.0.0.1:0","metricsListen":"127.0.0.1:0",
+{"grpcListen":"127.0.0.1:0","metricsListen":"127.0.0.1:0","insecure":true,
  "providers":[{"name":"tencent","kind":"tencent_cvm","endpoint":"$FAKECLOUD_ADDR","scheme":"http"}],
  "engine":$engine}
 JSON
