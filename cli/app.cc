@@ -11,7 +11,7 @@ namespace {
 constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
 struct Parsed {
-  std::string server;
+  ConnectionOptions connection;
   std::string output = "text";
   double timeout_seconds = 30;
   CreateOptions create;
@@ -28,8 +28,22 @@ void Optional(CLI::App* app, const std::string& name, std::optional<T>& target,
 }
 
 void AddGlobalFlags(CLI::App& app, Parsed& p) {
-  app.add_option("--server", p.server, "resetd address HOST:PORT")
+  app.add_option("--server", p.connection.server, "resetd address HOST:PORT")
       ->capture_default_str();
+  ConnectionOptions& c = p.connection;
+  app.add_option("--tls-ca", c.tls_ca,
+                 "speak TLS, trusting this CA bundle (PEM) for resetd's "
+                 "certificate [$RESETCTL_TLS_CA]");
+  app.add_option("--tls-cert", c.tls_cert,
+                 "client certificate (PEM) for mTLS [$RESETCTL_TLS_CERT]");
+  app.add_option("--tls-key", c.tls_key,
+                 "its private key (PEM) [$RESETCTL_TLS_KEY]");
+  app.add_option("--tls-server-name", c.tls_server_name,
+                 "name to verify in resetd's certificate instead of the "
+                 "host of --server [$RESETCTL_TLS_SERVER_NAME]");
+  app.add_option("--token-file", c.token_file,
+                 "send the bearer token on this file's first line (needs "
+                 "--tls-ca) [$RESETCTL_TOKEN_FILE]");
   app.add_option("--output", p.output, "text or json (one document per line)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -101,6 +115,7 @@ void AddJobCommands(CLI::App& app, Parsed& p) {
 
 int Dispatch(CLI::App& app, const Parsed& p, Stub& stub, Console& console) {
   CommonOptions common;
+  common.connection = p.connection;
   common.output =
       p.output == "json" ? OutputFormat::kJson : OutputFormat::kText;
   common.timeout =
@@ -122,9 +137,10 @@ std::string DefaultServer(const char* env_addr) {
 }
 
 int RunResetctl(const std::vector<std::string>& args,
-                const std::string& default_server, Console& console) {
+                const std::string& default_server, Console& console,
+                const char* (*getenv)(const char*)) {
   Parsed p;
-  p.server = default_server;
+  p.connection.server = default_server;
   CLI::App app("resetctl: reset the login passwords of cloud fleets via resetd",
                "resetctl");
   app.fallthrough();  // global flags may follow the subcommand
@@ -139,9 +155,13 @@ int RunResetctl(const std::vector<std::string>& args,
   } catch (const CLI::ParseError& e) {
     return app.exit(e, *console.out, *console.err) == 0 ? kExitOk : kExitError;
   }
-  auto channel =
-      grpc::CreateChannel(p.server, grpc::InsecureChannelCredentials());
-  auto stub = resetd::v1::PasswordResetService::NewStub(channel);
+  ApplyEnvironment(p.connection, getenv);
+  auto channel = Connect(p.connection);
+  if (!channel.ok()) {
+    *console.err << "error: " << channel.status().message() << "\n";
+    return kExitError;
+  }
+  auto stub = resetd::v1::PasswordResetService::NewStub(*channel);
   return Dispatch(app, p, *stub, console);
 }
 

@@ -13,11 +13,17 @@ namespace resetd::cli {
 // non-empty, else "127.0.0.1:50051".
 std::string DefaultServer(const char* env_addr);
 
-// Parses `args` (args[0] is the program name), connects to --server over an
-// insecure channel and runs the chosen subcommand. Returns the exit code:
+// An environment without variables (tests).
+inline const char* NoEnvironment(const char*) { return nullptr; }
+
+// Parses `args` (args[0] is the program name), connects to --server
+// (plaintext, or TLS with --tls-ca; flags not given are taken from the
+// RESETCTL_* variables through `getenv`, see connection.h) and runs the
+// chosen subcommand. Returns the exit code:
 // kExitOk, kExitError (also for usage errors) or kExitJobNotOk; --help
 // prints to console.out and returns kExitOk.
 int RunResetctl(const std::vector<std::string>& args,
-                const std::string& default_server, Console& console);
+                const std::string& default_server, Console& console,
+                const char* (*getenv)(const char*) = &NoEnvironment);
 
 }  // namespace resetd::cli

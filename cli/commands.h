@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "cli/connection.h"
 #include "cli/create_request.h"
 #include "cli/output.h"
 #include "resetd/v1/reset_service.grpc.pb.h"
@@ -36,7 +37,12 @@ struct Console {
 struct CommonOptions {
   OutputFormat output = OutputFormat::kText;
   std::chrono::milliseconds timeout{30000};  // deadline of each unary call
+  ConnectionOptions connection;              // how the stub was connected
 };
+
+// FormatRpcError with the connection's hint (ConnectionHint).
+std::string FormatCallError(const grpc::Status& status,
+                            const CommonOptions& common);
 
 using Stub = resetd::v1::PasswordResetService::StubInterface;
 

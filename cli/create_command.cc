@@ -110,8 +110,8 @@ int RunCreate(Stub& stub, const CommonOptions& common,
     *console.err << "request id: " << request->request_id() << "\n";
     grpc::Status status = SendCreate(stub, common, *request, *password, &job);
     if (!status.ok()) {
-      *console.err << FormatRpcError(status) << RetryHint(status, *request)
-                   << ConflictHint(status);
+      *console.err << FormatCallError(status, common)
+                   << RetryHint(status, *request) << ConflictHint(status);
       return kExitError;
     }
   }  // the Secret is wiped here

@@ -15,8 +15,9 @@ void SetDeadline(grpc::ClientContext& context, const CommonOptions& common) {
   context.set_deadline(std::chrono::system_clock::now() + common.timeout);
 }
 
-int Fail(const grpc::Status& status, Console& console) {
-  *console.err << FormatRpcError(status);
+int Fail(const grpc::Status& status, const CommonOptions& common,
+         Console& console) {
+  *console.err << FormatCallError(status, common);
   return kExitError;
 }
 
@@ -52,6 +53,11 @@ grpc::Status ListPage(Stub& stub, const CommonOptions& common,
 
 }  // namespace
 
+std::string FormatCallError(const grpc::Status& status,
+                            const CommonOptions& common) {
+  return FormatRpcError(status, ConnectionHint(status, common.connection));
+}
+
 int RunGet(Stub& stub, const CommonOptions& common, const std::string& job_id,
            bool full, Console& console) {
   grpc::ClientContext context;
@@ -62,7 +68,7 @@ int RunGet(Stub& stub, const CommonOptions& common, const std::string& job_id,
                         : resetd::v1::JOB_VIEW_BASIC);
   ResetJob job;
   grpc::Status status = stub.GetResetJob(&context, request, &job);
-  if (!status.ok()) return Fail(status, console);
+  if (!status.ok()) return Fail(status, common, console);
   PrintJob(job, common, full, console);
   return kExitOk;
 }
@@ -82,7 +88,7 @@ int RunList(Stub& stub, const CommonOptions& common, const ListOptions& options,
   resetd::v1::ListResetJobsResponse all;
   do {
     grpc::Status status = ListPage(stub, common, request, all, console);
-    if (!status.ok()) return Fail(status, console);
+    if (!status.ok()) return Fail(status, common, console);
   } while (options.all && !request.page_token().empty());
   if (common.output == OutputFormat::kText) {
     *console.out << RenderJobList(all);
@@ -103,7 +109,7 @@ int RunCancel(Stub& stub, const CommonOptions& common,
   request.set_job_id(job_id);
   ResetJob job;
   grpc::Status status = stub.CancelResetJob(&context, request, &job);
-  if (!status.ok()) return Fail(status, console);
+  if (!status.ok()) return Fail(status, common, console);
   PrintJob(job, common, /*full=*/false, console);
   return kExitOk;
 }

@@ -28,5 +28,6 @@ int main(int argc, char** argv) {
   console.terminal_width = TerminalWidth(STDERR_FILENO);
   std::vector<std::string> args(argv, argv + argc);
   return resetd::cli::RunResetctl(
-      args, resetd::cli::DefaultServer(std::getenv("RESETD_ADDR")), console);
+      args, resetd::cli::DefaultServer(std::getenv("RESETD_ADDR")), console,
+      [](const char* name) -> const char* { return std::getenv(name); });
 }

@@ -110,9 +110,11 @@ std::string StatusCodeName(grpc::StatusCode code) {
   return absl::StrCat("CODE(", n, ")");
 }
 
-std::string FormatRpcError(const grpc::Status& status) {
-  std::string out = absl::StrCat("error: ", StatusCodeName(status.error_code()),
-                                 ": ", status.error_message(), "\n");
+std::string FormatRpcError(const grpc::Status& status,
+                           const std::string& hint) {
+  std::string out =
+      absl::StrCat("error: ", StatusCodeName(status.error_code()), ": ",
+                   hint.empty() ? status.error_message() : hint, "\n");
   if (status.error_details().empty()) return out;
   google::rpc::Status rich;
   if (!rich.ParseFromString(status.error_details())) {

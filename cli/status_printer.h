@@ -16,6 +16,9 @@ std::string StatusCodeName(grpc::StatusCode code);
 // each google.rpc.BadRequest field violation as "  field: description",
 // and ErrorInfo, RetryInfo, PreconditionFailure, QuotaFailure, RequestInfo
 // and ResourceInfo in short forms. Undecodable details are named by type.
-std::string FormatRpcError(const grpc::Status& status);
+// With a non-empty `hint` (cli/connection.h ConnectionHint: the call never
+// reached resetd), the hint replaces gRPC's low-level message.
+std::string FormatRpcError(const grpc::Status& status,
+                           const std::string& hint = "");
 
 }  // namespace resetd::cli

@@ -87,7 +87,7 @@ int RunWatch(Stub& stub, const CommonOptions& common, const std::string& job_id,
   Watched watched;
   grpc::Status status = Follow(stub, job_id, common, console, watched);
   if (!status.ok()) {
-    *console.err << FormatRpcError(status);
+    *console.err << FormatCallError(status, common);
     return kExitError;
   }
   if (!IsTerminal(watched.job.state())) {
