@@ -3,6 +3,7 @@
 //
 //   resetd --config FILE [--grpc-listen ADDR] [--metrics-listen ADDR]
 //          [--log-level L]
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "common/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -142,12 +144,29 @@ absl::Status StartEngine(const resetd::v1::Config& config,
   return absl::OkStatus();
 }
 
+// Takes the reflection plugin (registered for every server by
+// InitProtoReflectionServerBuilderPlugin) out of one server.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const auto& p) {
+                                    return p->name() ==
+                                           "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
 // A plaintext server with only grpc.health.v1 (Kubernetes' gRPC probes
 // cannot speak TLS), mirroring the main server's serving status.
 absl::Status StartHealth(const resetd::v1::Config& config, spdlog::logger& log,
                          Running& r) {
   if (config.health_listen() == kHealthListenOff) return absl::OkStatus();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<WithoutReflection>());
   int port = 0;
   builder.AddListeningPort(config.health_listen(),
                            grpc::InsecureServerCredentials(), &port);
@@ -180,6 +199,9 @@ absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (config.auth().disable_reflection()) {
+    builder.SetOption(std::make_unique<WithoutReflection>());
+  }
   int port = 0;
   builder.AddListeningPort(config.grpc_listen(), *credentials, &port);
   ApplyLimits(config.limits(), builder);
