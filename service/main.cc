@@ -27,6 +27,7 @@
 #include "grpcpp/server_builder.h"
 #include "prometheus/registry.h"
 #include "service/config.h"
+#include "service/insecure_authenticator.h"
 #include "service/logging.h"
 #include "service/metrics_server.h"
 #include "service/provider_setup.h"
@@ -206,6 +207,7 @@ struct Running {
   std::unique_ptr<workflow::Engine> engine;
   std::unique_ptr<ServiceMetrics> service_metrics;
   std::unique_ptr<RequestValidator> validator;
+  std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<ResetServiceImpl> service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<MetricsServer> metrics_server;
@@ -262,8 +264,10 @@ absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
                        Running& r) {
   r.service_metrics = std::make_unique<ServiceMetrics>(*r.registry);
   r.validator = std::make_unique<RequestValidator>(config);
-  r.service = std::make_unique<ResetServiceImpl>(*r.engine, *r.validator,
-                                                 *r.service_metrics, log);
+  r.authenticator = std::make_unique<InsecureAuthenticator>();
+  r.service = std::make_unique<ResetServiceImpl>(
+      *r.engine, *r.validator, *r.authenticator, config.auth(),
+      *r.service_metrics, log);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
