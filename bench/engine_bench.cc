@@ -79,7 +79,7 @@ class EngineHarness {
       cloud_->Add(ids.back(),
                   i % 10 < 7 ? PowerState::kRunning : PowerState::kStopped);
     }
-    auto job = engine_->Create(Request(name, ids));
+    auto job = engine_->Create(Request(name, ids), "tester");
     if (!job.ok()) std::abort();
     return job->job_id();
   }
@@ -102,7 +102,7 @@ class EngineHarness {
       const std::string id = "probe-" + std::to_string(i);
       cloud_->Add(id, PowerState::kRunning);
       const absl::Time start = absl::Now();
-      if (!engine_->Create(Request(id, {id})).ok()) std::abort();
+      if (!engine_->Create(Request(id, {id}), "tester").ok()) std::abort();
       took.push_back(absl::Now() - start);
       absl::SleepFor(kBetweenCreates);
     }

@@ -202,6 +202,51 @@ void CheckStore(const StoreConfig& store, std::vector<std::string>& errors) {
   }
 }
 
+// --- auth (access control) ---
+
+void CheckBinding(const resetd::v1::RoleBinding& b, const std::string& at,
+                  const std::set<std::string>& providers,
+                  std::vector<std::string>& errors) {
+  static const std::set<std::string> kRoles = {"viewer", "operator", "admin"};
+  if (!kRoles.count(b.role())) {
+    errors.push_back(at + ".role: must be viewer, operator or admin, not " +
+                     Quote(b.role()));
+  }
+  if (b.identities().empty()) errors.push_back(at + ".identities: empty");
+  for (const std::string& id : b.identities()) {
+    if (id.empty()) errors.push_back(at + ".identities: empty identity");
+  }
+  for (const std::string& p : b.providers()) {
+    if (!providers.count(p)) {
+      errors.push_back(at + ".providers: " + Quote(p) +
+                       " is not a configured provider");
+    }
+  }
+  for (const std::string& r : b.regions()) {
+    if (r.empty()) errors.push_back(at + ".regions: empty region");
+  }
+}
+
+// Bindings well-formed; some needed unless the server is insecure. Until
+// tls is configured (the plaintext server of older configs, which runs as
+// the development mode of authz.h) the rule is only enforced with tls set.
+void CheckAuth(const Config& config, std::vector<std::string>& errors) {
+  std::set<std::string> providers;
+  for (const ProviderConfig& p : config.providers()) providers.insert(p.name());
+  const auto& auth = config.auth();
+  for (int i = 0; i < auth.bindings_size(); ++i) {
+    CheckBinding(auth.bindings(i), "auth.bindings[" + std::to_string(i) + "]",
+                 providers, errors);
+  }
+  if (!config.insecure() && config.has_tls() && auth.bindings().empty()) {
+    errors.push_back(
+        "auth.bindings: empty; every caller needs a role (or set insecure "
+        "for development)");
+  }
+}
+
+// --- end of auth ---
+
 std::string JoinErrors(const std::vector<std::string>& errors) {
   std::string out;
   for (const std::string& e : errors) out += (out.empty() ? "" : "; ") + e;
@@ -240,6 +285,7 @@ absl::Status ValidateConfig(const Config& config) {
   CheckEngine(config.engine(), errors);
   CheckStore(config.store(), errors);
   CheckServerConfig(config, errors);
+  CheckAuth(config, errors);
   if (config.shutdown_grace_s() <= 0) {
     errors.push_back("shutdown_grace_s: must be > 0");
   }

@@ -51,7 +51,10 @@ void ApplyConfigDefaults(resetd::v1::Config& config);
 // elsewhere, batch_reset only where the kind has it; engine
 // values in range, log level known, store.retention_hours and
 // shutdown_grace_s > 0, store keys with a valid unique id ([A-Za-z0-9._-],
-// 1-32) and exactly one of file and env. kInvalidArgument listing every
+// 1-32) and exactly one of file and env; auth bindings with a known role
+// (viewer, operator, admin), non-empty identities, configured providers and
+// non-empty regions, and at least one binding when tls is set without
+// insecure. kInvalidArgument listing every
 // problem. Key material itself is read (and checked) at start-up, not here.
 absl::Status ValidateConfig(const resetd::v1::Config& config);
 

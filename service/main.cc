@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "common/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
@@ -23,6 +24,7 @@
 #include "service/config.h"
 #include "service/logging.h"
 #include "service/metrics_server.h"
+#include "service/peer_authenticator.h"
 #include "service/provider_setup.h"
 #include "service/reset_service.h"
 #include "service/rpc_log.h"
@@ -91,8 +93,13 @@ struct Running {
   std::unique_ptr<workflow::Engine> engine;
   std::unique_ptr<ServiceMetrics> service_metrics;
   std::unique_ptr<RequestValidator> validator;
+  std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<ResetServiceImpl> service;
   std::unique_ptr<grpc::Server> server;
+  // gRPC's builder refuses a server without a registered method (the
+  // default health service is added only in Start): this one answers every
+  // other method UNIMPLEMENTED on the health listener.
+  grpc::CallbackGenericService health_unimplemented;
   std::unique_ptr<grpc::Server> health_server;  // plaintext, health only
   std::unique_ptr<MetricsServer> metrics_server;
 };
@@ -170,6 +177,7 @@ absl::Status StartHealth(const resetd::v1::Config& config, spdlog::logger& log,
   int port = 0;
   builder.AddListeningPort(config.health_listen(),
                            grpc::InsecureServerCredentials(), &port);
+  builder.RegisterCallbackGenericService(&r.health_unimplemented);
   r.health_server = builder.BuildAndStart();
   if (r.health_server == nullptr || port == 0) {
     return absl::UnavailableError("grpc health: cannot listen on " +
@@ -194,8 +202,14 @@ absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
   if (!credentials.ok()) return credentials.status();
   r.service_metrics = std::make_unique<ServiceMetrics>(*r.registry);
   r.validator = std::make_unique<RequestValidator>(config);
-  r.service = std::make_unique<ResetServiceImpl>(*r.engine, *r.validator,
-                                                 *r.service_metrics, log);
+  auto authenticator = PeerAuthenticator::FromConfig(config, log);
+  if (!authenticator.ok()) return authenticator.status();
+  r.authenticator = *std::move(authenticator);
+  ResetServiceOptions options;
+  options.max_watches_per_identity = config.limits().max_watches_per_identity();
+  r.service = std::make_unique<ResetServiceImpl>(
+      *r.engine, *r.validator, *r.authenticator, config.auth(),
+      *r.service_metrics, log, options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -11,15 +11,64 @@ using resetd::v1::CreateResetJobRequest;
 
 ResetServiceImpl::ResetServiceImpl(workflow::JobManager& jobs,
                                    const RequestValidator& validator,
+                                   const Authenticator& authenticator,
+                                   resetd::v1::AuthConfig auth,
                                    ServiceMetrics& metrics, spdlog::logger& log,
                                    ResetServiceOptions options)
     : jobs_(jobs),
       validator_(validator),
+      authenticator_(authenticator),
+      auth_(std::move(auth)),
       metrics_(metrics),
       log_(log),
       options_(options) {}
 
 void ResetServiceImpl::BeginShutdown() { shutting_down_.store(true); }
+
+absl::StatusOr<Caller> ResetServiceImpl::Authenticate(
+    const grpc::ServerContext* context, RpcScope& rpc) const {
+  absl::StatusOr<Caller> caller = authenticator_.Authenticate(*context);
+  if (!caller.ok()) {
+    // The Authenticator's messages never carry the token; the code may be
+    // anything it chose, but a caller that could not be identified is
+    // always UNAUTHENTICATED to the client.
+    if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
+      return caller.status();
+    }
+    return absl::UnauthenticatedError(caller.status().message());
+  }
+  rpc.set_caller(*caller);
+  return caller;
+}
+
+absl::Status ResetServiceImpl::Decide(const Caller& caller,
+                                      const AuthzRequest& request,
+                                      RpcScope& rpc) const {
+  AuthzDecision decision = Authorize(auth_, caller, request);
+  rpc.set_decision(decision.allowed, decision.reason);
+  if (decision.allowed) return absl::OkStatus();
+  return DeniedStatus(caller, decision);
+}
+
+absl::Status ResetServiceImpl::DecideOnJob(const Caller& caller,
+                                           Permission permission,
+                                           std::string_view job_id,
+                                           RpcScope& rpc) {
+  AuthzRequest request{permission, {}, {}};
+  absl::StatusOr<workflow::JobOwner> owner = jobs_.Owner(job_id);
+  if (!owner.ok()) {
+    if (owner.status().code() != absl::StatusCode::kNotFound) {
+      return owner.status();
+    }
+    // Only callers that could see such a job learn that it does not exist.
+    request.job_creator = caller.identity;
+    absl::Status allowed = Decide(caller, request, rpc);
+    return allowed.ok() ? owner.status() : allowed;
+  }
+  request.job_creator = std::move(owner->creator);
+  request.targets = std::move(owner->targets);
+  return Decide(caller, request, rpc);
+}
 
 grpc::Status ResetServiceImpl::CreateResetJob(
     grpc::ServerContext* context, const CreateResetJobRequest* request,
@@ -31,17 +80,26 @@ grpc::Status ResetServiceImpl::CreateResetJob(
   // (Swap moves the strings, no copy of the password) and wiping what is
   // left keeps the plaintext from lingering in freed memory.
   auto& call_request = const_cast<CreateResetJobRequest&>(*request);
-  absl::Status accept =
-      shutting_down_.load()
-          ? absl::UnavailableError("the server is shutting down")
-          : validator_.ValidateCreate(call_request);
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  absl::Status accept = caller.status();
+  if (accept.ok()) {
+    accept = shutting_down_.load()
+                 ? absl::UnavailableError("the server is shutting down")
+                 : validator_.ValidateCreate(call_request);
+  }
+  if (accept.ok()) {
+    accept = Decide(
+        *caller, {Permission::kCreate, {}, workflow::TargetsOf(call_request)},
+        rpc);
+  }
   if (!accept.ok()) {
     WipeString(*call_request.mutable_password());
     return rpc.Finish(accept);
   }
   CreateResetJobRequest handed;
   handed.Swap(&call_request);
-  absl::StatusOr<resetd::v1::ResetJob> job = jobs_.Create(std::move(handed));
+  absl::StatusOr<resetd::v1::ResetJob> job =
+      jobs_.Create(std::move(handed), caller->identity);
   // Moved-from protobuf messages stay valid; wipe whatever remains anyway.
   WipeString(*handed.mutable_password());  // NOLINT(bugprone-use-after-move)
   WipeString(*call_request.mutable_password());
@@ -57,9 +115,14 @@ grpc::Status ResetServiceImpl::GetResetJob(
     resetd::v1::ResetJob* response) {
   RpcScope rpc = Scope(RpcMethod::kGetResetJob, context);
   rpc.set_job_id(request->job_id());
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  if (!caller.ok()) return rpc.Finish(caller.status());
   if (absl::Status valid = validator_.ValidateGet(*request); !valid.ok()) {
     return rpc.Finish(valid);
   }
+  absl::Status allowed =
+      DecideOnJob(*caller, Permission::kGet, request->job_id(), rpc);
+  if (!allowed.ok()) return rpc.Finish(allowed);
   auto job = jobs_.Get(request->job_id(), request->view());
   if (job.ok()) *response = *std::move(job);
   return rpc.Finish(job.status());
@@ -70,10 +133,16 @@ grpc::Status ResetServiceImpl::ListResetJobs(
     const resetd::v1::ListResetJobsRequest* request,
     resetd::v1::ListResetJobsResponse* response) {
   RpcScope rpc = Scope(RpcMethod::kListResetJobs, context);
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  if (!caller.ok()) return rpc.Finish(caller.status());
   if (absl::Status valid = validator_.ValidateList(*request); !valid.ok()) {
     return rpc.Finish(valid);
   }
-  auto jobs = jobs_.List(*request);
+  if (absl::Status allowed = Decide(*caller, {Permission::kList, {}, {}}, rpc);
+      !allowed.ok()) {
+    return rpc.Finish(allowed);
+  }
+  auto jobs = jobs_.List(*request, ListScope(auth_, *caller));
   if (jobs.ok()) *response = *std::move(jobs);
   return rpc.Finish(jobs.status());
 }
@@ -84,10 +153,18 @@ grpc::Status ResetServiceImpl::WatchResetJob(
     grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
   RpcScope rpc = Scope(RpcMethod::kWatchResetJob, context);
   rpc.set_job_id(request->job_id());
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  if (!caller.ok()) return rpc.Finish(caller.status());
   if (absl::Status valid = validator_.ValidateJobId(request->job_id());
       !valid.ok()) {
     return rpc.Finish(valid);
   }
+  absl::Status allowed =
+      DecideOnJob(*caller, Permission::kWatch, request->job_id(), rpc);
+  if (!allowed.ok()) return rpc.Finish(allowed);
+  absl::StatusOr<WatchSlots::Slot> slot =
+      watch_slots_.Acquire(caller->identity);
+  if (!slot.ok()) return rpc.Finish(slot.status());
   return rpc.Finish(StreamUpdates(context, request->job_id(), writer));
 }
 
@@ -122,10 +199,15 @@ grpc::Status ResetServiceImpl::CancelResetJob(
     resetd::v1::ResetJob* response) {
   RpcScope rpc = Scope(RpcMethod::kCancelResetJob, context);
   rpc.set_job_id(request->job_id());
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  if (!caller.ok()) return rpc.Finish(caller.status());
   if (absl::Status valid = validator_.ValidateJobId(request->job_id());
       !valid.ok()) {
     return rpc.Finish(valid);
   }
+  absl::Status allowed =
+      DecideOnJob(*caller, Permission::kCancel, request->job_id(), rpc);
+  if (!allowed.ok()) return rpc.Finish(allowed);
   auto job = jobs_.Cancel(request->job_id());
   if (job.ok()) *response = *std::move(job);
   return rpc.Finish(job.status());

@@ -1,14 +1,19 @@
-// The gRPC front door: PasswordResetService. Handlers are thin: validate,
-// call the workflow layer's JobManager, map the status (status_mapping.h).
+// The gRPC front door: PasswordResetService. Handlers are thin:
+// authenticate, validate, authorize (authz.h), call the workflow layer's
+// JobManager, map the status (status_mapping.h).
 #pragma once
 
 #include <atomic>
 
 #include "absl/time/time.h"
+#include "resetd/v1/config.pb.h"
 #include "resetd/v1/reset_service.grpc.pb.h"
+#include "service/authenticator.h"
+#include "service/authz.h"
 #include "service/rpc_log.h"
 #include "service/service_metrics.h"
 #include "service/validation.h"
+#include "service/watch_slots.h"
 #include "spdlog/logger.h"
 #include "workflow/job_manager.h"
 
@@ -20,19 +25,28 @@ struct ResetServiceOptions {
   absl::Duration watch_poll = absl::Seconds(1);
   // Gets a record of every RPC (the audit trail); null = none.
   RpcAuditor* rpc_auditor = nullptr;
+  // Open WatchResetJob streams per identity; more get RESOURCE_EXHAUSTED.
+  int max_watches_per_identity = 16;
 };
 
 // Implements resetd.v1.PasswordResetService on the synchronous gRPC API.
-// Each RPC is validated, handed to `jobs`, counted in `metrics` and logged
-// as one structured line on `log` (method, job id, request id, code; never
-// the password). The password of a CreateResetJob request is moved into the
-// JobManager and the request's copy wiped. All collaborators must outlive
-// the service. Thread-safe.
+// Each RPC is authenticated by `authenticator` (failure or no identity:
+// UNAUTHENTICATED), validated (INVALID_ARGUMENT), authorized against `auth`
+// (PERMISSION_DENIED with a google.rpc.ErrorInfo, before any side effect;
+// Get/Watch/Cancel look up the job's creator and targets first, an unknown
+// job is NOT_FOUND only for callers that hold the permission), handed to
+// `jobs` (Create with the caller's identity as creator, List limited to the
+// caller's scope), counted in `metrics` and logged as one structured line on
+// `log` (method, job id, request id, code; never the password). The password
+// of a CreateResetJob request is moved into the JobManager and the request's
+// copy wiped. All collaborators must outlive the service. Thread-safe.
 class ResetServiceImpl final
     : public resetd::v1::PasswordResetService::Service {
  public:
   ResetServiceImpl(workflow::JobManager& jobs,
-                   const RequestValidator& validator, ServiceMetrics& metrics,
+                   const RequestValidator& validator,
+                   const Authenticator& authenticator,
+                   resetd::v1::AuthConfig auth, ServiceMetrics& metrics,
                    spdlog::logger& log, ResetServiceOptions options = {});
 
   // Stops accepting jobs (CreateResetJob fails with UNAVAILABLE) and makes
@@ -65,6 +79,17 @@ class ResetServiceImpl final
     return RpcScope(method, metrics_, log_, context, options_.rpc_auditor);
   }
 
+  // The caller of `context` (recorded on `rpc`), or why there is none.
+  absl::StatusOr<Caller> Authenticate(const grpc::ServerContext* context,
+                                      RpcScope& rpc) const;
+  // Authorizes `request` for `caller` and records the decision on `rpc`:
+  // OK, or the status to end the call with (DeniedStatus).
+  absl::Status Decide(const Caller& caller, const AuthzRequest& request,
+                      RpcScope& rpc) const;
+  // Decide for an existing job (its creator and targets from `jobs_`).
+  absl::Status DecideOnJob(const Caller& caller, Permission permission,
+                           std::string_view job_id, RpcScope& rpc);
+
   // Streams updates of `job_id` until it ends; returns the stream's status.
   absl::Status StreamUpdates(
       grpc::ServerContext* context, std::string_view job_id,
@@ -72,9 +97,12 @@ class ResetServiceImpl final
 
   workflow::JobManager& jobs_;
   const RequestValidator& validator_;
+  const Authenticator& authenticator_;
+  const resetd::v1::AuthConfig auth_;
   ServiceMetrics& metrics_;
   spdlog::logger& log_;
   const ResetServiceOptions options_;
+  WatchSlots watch_slots_{options_.max_watches_per_identity};
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -36,10 +36,17 @@ google::rpc::BadRequest Trimmed(const google::rpc::BadRequest& in,
   return out;
 }
 
-std::optional<google::rpc::ErrorInfo> ProviderErrorInfo(
+std::optional<google::rpc::ErrorInfo> ErrorInfoOf(
     const absl::Status& status) {
   auto error = clients::GetProviderError(status);
-  if (!error) return std::nullopt;
+  if (!error) {
+    auto payload = status.GetPayload(kErrorInfoPayloadUrl);
+    google::rpc::ErrorInfo attached;
+    if (payload && attached.ParseFromString(std::string(*payload))) {
+      return attached;
+    }
+    return std::nullopt;
+  }
   google::rpc::ErrorInfo info;
   info.set_reason(error->code);
   info.set_domain(kErrorInfoDomain);
@@ -50,6 +57,12 @@ std::optional<google::rpc::ErrorInfo> ProviderErrorInfo(
 }
 
 }  // namespace
+
+absl::Status WithErrorInfo(absl::Status status,
+                           const google::rpc::ErrorInfo& info) {
+  status.SetPayload(kErrorInfoPayloadUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
 
 absl::Status InvalidArgumentWithViolations(
     std::string_view message, const google::rpc::BadRequest& bad_request) {
@@ -82,7 +95,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
-  auto info = ProviderErrorInfo(status);
+  auto info = ErrorInfoOf(status);
   if (info) details.add_details()->PackFrom(*info);
   if (auto bad_request = GetBadRequest(status)) {
     // The Any wrapper adds its type URL and a few tag/length bytes.

@@ -18,6 +18,15 @@ inline constexpr char kBadRequestPayloadUrl[] =
 // Domain of the google.rpc.ErrorInfo that carries a provider error.
 inline constexpr char kErrorInfoDomain[] = "resetd";
 
+// Type URL under which a google.rpc.ErrorInfo (e.g. authorization's) travels
+// as an absl payload.
+inline constexpr char kErrorInfoPayloadUrl[] =
+    "type.googleapis.com/google.rpc.ErrorInfo";
+
+// `status` with `info` attached as payload (ToGrpcStatus sends it).
+absl::Status WithErrorInfo(absl::Status status,
+                           const google::rpc::ErrorInfo& info);
+
 // Serialized google.rpc.Status details above this size are trimmed (field
 // violations dropped from the end, replaced by one summary entry) so the
 // trailers stay below gRPC's default 8 KiB metadata limit after base64.
@@ -37,7 +46,8 @@ std::optional<google::rpc::BadRequest> GetBadRequest(
 // google.rpc.PreconditionFailure payload (under its type URL, if any) and,
 // when the status carries a provider error (clients/provider_error.h), an
 // ErrorInfo{reason = provider code, domain = "resetd", metadata =
-// {request_id}}. Thread-safe.
+// {request_id}}, else the ErrorInfo payload (WithErrorInfo), if any.
+// Thread-safe.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace resetd::service

@@ -5,12 +5,12 @@
 #include <thread>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 #include "common/log_value.h"
 #include "workflow/claims.h"
 #include "workflow/cloud_call.h"
+#include "workflow/list_filter.h"
 #include "workflow/new_job.h"
 #include "workflow/recovery.h"
 #include "workflow/scheduler.h"
@@ -23,16 +23,10 @@ namespace {
 using resetd::v1::CreateResetJobRequest;
 using resetd::v1::ResetJob;
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
 // Ended jobs stay in memory this long after they end (then the store serves
 // them), and housekeeping runs this often.
 constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
 constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
-
-int64_t ToUnixNanos(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000000LL + t.nanos();
-}
 
 class EngineImpl final : public Engine {
  public:
@@ -87,7 +81,8 @@ class EngineImpl final : public Engine {
     driver_.join();
   }
 
-  absl::StatusOr<ResetJob> Create(CreateResetJobRequest request) override {
+  absl::StatusOr<ResetJob> Create(CreateResetJobRequest request,
+                                  std::string creator) override {
     Secret password(std::move(*request.mutable_password()));
     WipeString(*request.mutable_password());
     request.clear_password();
@@ -106,6 +101,13 @@ class EngineImpl final : public Engine {
     auto existing = store_.FindByRequestId(request.request_id());
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
+      if ((*existing)->creator != creator) {
+        // Never tell one caller about another caller's job.
+        return absl::AlreadyExistsError(
+            "request_id " + request.request_id() +
+            " is already taken by a job of another caller; use another "
+            "request_id");
+      }
       auto same =
           fingerprinter_->Matches((*existing)->fingerprint, request, password);
       if (!same.ok()) return same.status();
@@ -118,7 +120,7 @@ class EngineImpl final : public Engine {
       absl::MutexLock lock(&mu_);
       return SnapshotLocked((*existing)->job_id, resetd::v1::JOB_VIEW_BASIC);
     }
-    auto job = InsertNewJob(request, password);
+    auto job = InsertNewJob(request, password, creator);
     if (!job.ok()) return job.status();
     CountConflicts(**job);
     absl::MutexLock lock(&mu_);
@@ -137,28 +139,11 @@ class EngineImpl final : public Engine {
   }
 
   absl::StatusOr<resetd::v1::ListResetJobsResponse> List(
-      const resetd::v1::ListResetJobsRequest& req) override {
-    JobFilter filter;
-    if (!req.page_token().empty() &&
-        (!absl::SimpleAtoi(req.page_token(), &filter.offset) ||
-         filter.offset < 0)) {
-      return absl::InvalidArgumentError(
-          "page_token is not one this server gave");
-    }
-    filter.limit = req.page_size() <= 0
-                       ? kDefaultPageSize
-                       : std::min(req.page_size(), kMaxPageSize);
-    for (int s : req.states()) {
-      filter.states.push_back(static_cast<resetd::v1::JobState>(s));
-    }
-    if (req.has_created_after()) {
-      filter.created_after =
-          absl::FromUnixNanos(ToUnixNanos(req.created_after()));
-    }
-    if (req.has_created_before()) {
-      filter.created_before =
-          absl::FromUnixNanos(ToUnixNanos(req.created_before()));
-    }
+      const resetd::v1::ListResetJobsRequest& req,
+      const JobScope& scope) override {
+    auto asked = ListFilter(req, scope);
+    if (!asked.ok()) return asked.status();
+    JobFilter& filter = *asked;
     // One more than asked tells whether there is a next page.
     ++filter.limit;
     absl::MutexLock lock(&mu_);
@@ -174,6 +159,17 @@ class EngineImpl final : public Engine {
       out.set_next_page_token(std::to_string(filter.offset + page));
     }
     return out;
+  }
+
+  absl::StatusOr<JobOwner> Owner(std::string_view job_id) override {
+    const std::string id(job_id);
+    absl::MutexLock lock(&mu_);
+    if (JobRun* job = scheduler_.Find(id)) {
+      return JobOwner{job->creator, TargetsOf(job->spec)};
+    }
+    auto stored = store_.GetJob(id, /*with_instances=*/false);
+    if (!stored.ok()) return stored.status();
+    return JobOwner{stored->creator, TargetsOf(stored->spec)};
   }
 
   absl::StatusOr<JobUpdate> WaitForUpdate(std::string_view job_id,
@@ -234,8 +230,8 @@ class EngineImpl final : public Engine {
 
   // Builds the job, plans its claims and stores it.
   absl::StatusOr<std::unique_ptr<JobRun>> InsertNewJob(
-      const CreateResetJobRequest& request, const Secret& password)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_) {
+      const CreateResetJobRequest& request, const Secret& password,
+      const std::string& creator) ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_) {
     auto fingerprint = fingerprinter_->Fingerprint(request, password);
     if (!fingerprint.ok()) return fingerprint.status();
     // Claims are checked, then taken with the job in one transaction; a
@@ -246,6 +242,7 @@ class EngineImpl final : public Engine {
     for (int attempt = 0; attempt < 3; ++attempt) {
       job = NewJobRun(request, password, providers_, clock_.Now());
       if (!job.ok()) return job.status();
+      (*job)->creator = creator;
       if (auto s = PlanClaims(**job); !s.ok()) return s;
       inserted = Insert(**job, *fingerprint);
       if (inserted.code() != absl::StatusCode::kAborted) break;

@@ -252,7 +252,8 @@ class InMemoryJobStore final : public JobStore {
     }
     if (f.created_after && j.create_time < *f.created_after) return false;
     if (f.created_before && j.create_time >= *f.created_before) return false;
-    return true;
+    if (!f.creator.empty() && j.creator != f.creator) return false;
+    return InScope(f.scope, TargetsOf(j.spec));
   }
 
   // A copy without the password (and with instances if asked).
@@ -261,6 +262,7 @@ class InMemoryJobStore final : public JobStore {
     out.job_id = row.job.job_id;
     out.request_id = row.job.request_id;
     out.fingerprint = row.job.fingerprint;
+    out.creator = row.job.creator;
     out.spec = row.job.spec;
     out.state = row.job.state;
     out.cancelled = row.job.cancelled;

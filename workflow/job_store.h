@@ -18,6 +18,7 @@
 #include "common/secret.h"
 #include "resetd/v1/reset_service.pb.h"
 #include "resetd/v1/store.pb.h"
+#include "workflow/job_scope.h"
 
 namespace resetd::workflow {
 
@@ -26,6 +27,9 @@ struct StoredJob {
   std::string job_id;
   std::string request_id;
   std::string fingerprint;                  // of the request's content
+  // The identity of the caller that created the job; empty for jobs stored
+  // before creators were recorded.
+  std::string creator;
   resetd::v1::CreateResetJobRequest spec;   // password field always empty
   Secret password;  // plaintext in memory only; empty once the job ended
   // LoadUnfinished: why `password` could not be read back (e.g. its key is
@@ -88,6 +92,10 @@ struct JobFilter {
   std::vector<resetd::v1::JobState> states;  // empty = any
   std::optional<absl::Time> created_after;   // inclusive
   std::optional<absl::Time> created_before;  // exclusive
+  std::string creator;                       // empty = any creator
+  // Only jobs whose every target (provider, region of spec.targets) is
+  // within the scope; nullopt = every job.
+  JobScope scope;
   int offset = 0;
   int limit = 50;
 };

@@ -67,6 +67,7 @@ StoredJob ToStoredJob(const JobRun& job, const std::string& fingerprint) {
   stored.job_id = job.job_id;
   stored.request_id = job.spec.request_id();
   stored.fingerprint = fingerprint;
+  stored.creator = job.creator;
   stored.spec = job.spec;
   stored.password = job.reset->password;
   stored.create_time = stored.update_time = job.create_time;

@@ -19,6 +19,7 @@ std::unique_ptr<JobRun> RunOf(StoredJob& stored,
   auto job = std::make_unique<JobRun>();
   job->job_id = stored.job_id;
   job->spec = stored.spec;
+  job->creator = stored.creator;
   job->state = stored.state;
   job->cancelled = stored.cancelled;
   job->create_time = stored.create_time;

@@ -18,6 +18,7 @@ resetd::v1::ResetJob Header(const Job& job) {
   resetd::v1::ResetJob out;
   out.set_job_id(job.job_id);
   out.set_request_id(job.spec.request_id());
+  out.set_creator(job.creator);
   out.set_state(job.state);
   *out.mutable_create_time() = ToTimestamp(job.create_time);
   *out.mutable_update_time() = ToTimestamp(job.update_time);

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "workflow/sqlite_db.h"
+#include "workflow/sqlite_list_query.h"
 #include "workflow/sqlite_records.h"
 #include "workflow/sqlite_schema.h"
 
@@ -223,27 +224,10 @@ class SqliteJobStore final : public JobStore {
   absl::StatusOr<std::vector<StoredJob>> ListJobs(
       const JobFilter& filter) override {
     if (filter.limit <= 0) return std::vector<StoredJob>();
-    std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs";
-    std::vector<int64_t> args;
-    std::string where;
-    for (JobState s : filter.states) {
-      where += (where.empty() ? "state IN (?" : ", ?") +
-               std::to_string(args.size() + 1);
-      args.push_back(s);
-    }
-    if (!where.empty()) where += ")";
-    AddTimeBound(filter.created_after, " >= ", where, args);
-    AddTimeBound(filter.created_before, " < ", where, args);
-    if (!where.empty()) sql += " WHERE " + where;
-    sql += " ORDER BY create_time_ns DESC, job_id DESC LIMIT ?" +
-           std::to_string(args.size() + 1) + " OFFSET ?" +
-           std::to_string(args.size() + 2);
-    args.push_back(filter.limit);
-    args.push_back(std::max(0, filter.offset));
+    const sqlite::JobQuery query = sqlite::ListJobsQuery(filter);
     absl::MutexLock lock(&mu_);
-    auto rows = SelectJobs(sql, [&](Statement& q) {
-      for (size_t i = 0; i < args.size(); ++i) q.BindInt(i + 1, args[i]);
-    });
+    auto rows =
+        SelectJobs(query.sql, [&](Statement& q) { query.Bind(q); });
     if (!rows.ok()) return rows.status();
     std::vector<StoredJob> out;
     for (JobRow& row : *rows) out.push_back(std::move(row.job));
@@ -266,14 +250,6 @@ class SqliteJobStore final : public JobStore {
   }
 
  private:
-  static void AddTimeBound(const std::optional<absl::Time>& t, const char* op,
-                           std::string& where, std::vector<int64_t>& args) {
-    if (!t) return;
-    where += (where.empty() ? "" : " AND ") + std::string("create_time_ns") +
-             op + "?" + std::to_string(args.size() + 1);
-    args.push_back(Nanos(*t));
-  }
-
   // Runs `sql` (selecting kJobColumns) with `bind` applied; every row read.
   template <typename BindFn>
   absl::StatusOr<std::vector<JobRow>> SelectJobs(const std::string& sql,

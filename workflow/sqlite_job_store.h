@@ -9,6 +9,7 @@
 #include "absl/types/span.h"
 #include "workflow/job_store.h"
 #include "workflow/keyring.h"
+#include "workflow/sqlite_db.h"
 
 namespace resetd::workflow {
 
@@ -39,6 +40,9 @@ struct SqliteMigration {
   int version;
   const char* description;
   const char* sql;
+  // Run after `sql` in the same transaction, for what SQL cannot do (e.g.
+  // read protobuf blobs); null = none.
+  absl::Status (*backfill)(sqlite::Db& db) = nullptr;
 };
 // Every migration, oldest first (exposed for tests that build old files).
 absl::Span<const SqliteMigration> SqliteMigrations();

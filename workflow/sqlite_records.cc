@@ -33,7 +33,7 @@ std::string SpecWithoutPassword(const resetd::v1::CreateResetJobRequest& spec) {
 
 const char kJobColumns[] =
     "job_id, request_id, fingerprint, spec, state, cancelled, create_time_ns, "
-    "update_time_ns, password_key_id, password_sealed";
+    "update_time_ns, password_key_id, password_sealed, creator";
 
 std::string TerminalStatesSql() {
   std::string out;
@@ -61,6 +61,7 @@ absl::StatusOr<JobRow> ReadJobRow(const Statement& q) {
   job.update_time = absl::FromUnixNanos(q.Int(7));
   row.key_id = q.Text(8);
   if (!q.IsNull(9)) row.sealed = q.Blob(9);
+  job.creator = q.Text(10);
   return row;
 }
 
@@ -111,7 +112,8 @@ absl::Status InsertJobRow(Db& db, const StoredJob& job,
   auto q = db.Prepare(
       "INSERT INTO jobs(job_id, request_id, fingerprint, spec, "
       "password_key_id, password_sealed, state, cancelled, create_time_ns, "
-      "update_time_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "update_time_ns, creator) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!q.ok()) return q.status();
   q->BindText(1, job.job_id).BindText(2, job.request_id);
   q->BindBlob(3, job.fingerprint).BindBlob(4, SpecWithoutPassword(job.spec));
@@ -123,13 +125,29 @@ absl::Status InsertJobRow(Db& db, const StoredJob& job,
   }
   q->BindInt(7, job.state).BindInt(8, job.cancelled ? 1 : 0);
   q->BindInt(9, Nanos(job.create_time)).BindInt(10, Nanos(job.update_time));
+  q->BindText(11, job.creator);
   absl::Status s = q->Run();
   if (!s.ok() && (IsConstraint(*q, SQLITE_CONSTRAINT_PRIMARYKEY) ||
                   IsConstraint(*q, SQLITE_CONSTRAINT_UNIQUE))) {
     return absl::AlreadyExistsError("job id " + job.job_id +
                                     " or request id already stored");
   }
-  return s;
+  if (!s.ok()) return s;
+  return PutJobTargets(db, job.job_id, job.spec);
+}
+
+absl::Status PutJobTargets(Db& db, const std::string& job_id,
+                           const resetd::v1::CreateResetJobRequest& spec) {
+  for (const ProviderRegion& t : TargetsOf(spec)) {
+    // Cached: compiled once; each Statement resets it when it goes.
+    auto q = db.Prepare(
+        "INSERT OR IGNORE INTO job_targets(job_id, provider, region) "
+        "VALUES(?1, ?2, ?3)");
+    if (!q.ok()) return q.status();
+    q->BindText(1, job_id).BindText(2, t.provider).BindText(3, t.region);
+    if (absl::Status s = q->Run(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PutInstance(Db& db, const std::string& job_id,

@@ -46,6 +46,10 @@ absl::StatusOr<StepRecord> ReadStep(const std::string& job_id,
 // The spec is stored without a password even if one slipped through.
 absl::Status InsertJobRow(Db& db, const StoredJob& job,
                           const std::optional<Keyring::Sealed>& sealed);
+// Records the job's distinct (provider, region) targets of `spec` in
+// job_targets (what ListJobs' scope filter reads); existing rows are kept.
+absl::Status PutJobTargets(Db& db, const std::string& job_id,
+                           const resetd::v1::CreateResetJobRequest& spec);
 // Insert or replace (by job and index).
 absl::Status PutInstance(Db& db, const std::string& job_id,
                          const resetd::v1::StoredInstance& i);

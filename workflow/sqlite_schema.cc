@@ -2,10 +2,13 @@
 
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "workflow/sqlite_job_store.h"
+#include "workflow/sqlite_records.h"
 
 namespace resetd::workflow {
 namespace {
@@ -13,6 +16,31 @@ namespace {
 using internal::SqliteMigration;
 using sqlite::Db;
 using sqlite::Transaction;
+
+// Migration 4: the targets of jobs stored before job_targets existed.
+absl::Status BackfillJobTargets(Db& db) {
+  std::vector<std::pair<std::string, std::string>> jobs;  // id, spec
+  {
+    auto q = db.Prepare("SELECT job_id, spec FROM jobs");
+    if (!q.ok()) return q.status();
+    while (true) {
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      jobs.emplace_back(q->Text(0), q->Blob(1));
+    }
+  }
+  for (const auto& [job_id, blob] : jobs) {
+    resetd::v1::CreateResetJobRequest spec;
+    if (!spec.ParseFromString(blob)) {
+      return absl::DataLossError("job " + job_id + ": unreadable spec");
+    }
+    if (absl::Status s = sqlite::PutJobTargets(db, job_id, spec); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
 
 // Released migrations are never edited: a change is a new entry.
 constexpr SqliteMigration kMigrations[] = {
@@ -64,6 +92,17 @@ CREATE TABLE claims (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX claims_by_holder ON claims(job_id, idx);
 )sql"},
+    {4, "job creators and targets: authorization and List filters", R"sql(
+ALTER TABLE jobs ADD COLUMN creator TEXT NOT NULL DEFAULT '';
+CREATE INDEX jobs_by_creator_created ON jobs(creator, create_time_ns);
+-- The distinct (provider, region) pairs of each job's targets.
+CREATE TABLE job_targets (
+  job_id   TEXT NOT NULL REFERENCES jobs(job_id) ON DELETE CASCADE,
+  provider TEXT NOT NULL,
+  region   TEXT NOT NULL,
+  PRIMARY KEY (job_id, provider, region)
+) WITHOUT ROWID;
+)sql", BackfillJobTargets},
 };
 
 absl::Status ApplyPragmas(Db& db, const std::string& path) {
@@ -121,6 +160,7 @@ absl::Status Migrate(Db& db, const std::string& path) {
   for (const SqliteMigration& m : kMigrations) {
     if (m.version <= *current) continue;
     absl::Status s = db.Exec(m.sql);
+    if (s.ok() && m.backfill != nullptr) s = m.backfill(db);
     if (!s.ok()) {
       return absl::InternalError("store " + path + ": migration " +
                                  std::to_string(m.version) +

@@ -86,6 +86,7 @@ void RestoreTask(const resetd::v1::StoredInstance& record, Task& t);
 struct JobRun {
   std::string job_id;
   resetd::v1::CreateResetJobRequest spec;  // no password
+  std::string creator;                     // who created it (StoredJob)
   std::shared_ptr<const clients::ResetPasswordParams> reset;
   std::vector<std::unique_ptr<Task>> tasks;
   resetd::v1::JobState state = resetd::v1::JOB_STATE_QUEUED;

@@ -50,22 +50,41 @@ class FakeJobManager : public workflow::JobManager {
     changed_.notify_all();
   }
 
+  // The scope the last List call received.
+  workflow::JobScope last_list_scope() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_list_scope_;
+  }
+
+  // Number of Cancel calls that reached a job.
+  int cancels() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cancels_;
+  }
+
   absl::StatusOr<resetd::v1::ResetJob> Create(
-      resetd::v1::CreateResetJobRequest request) override {
+      resetd::v1::CreateResetJobRequest request,
+      std::string creator) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto s = TakeFault(); !s.ok()) return s;
     CreateCall call;
     call.password = Secret(std::move(*request.mutable_password()));
     WipeString(*request.mutable_password());
     for (const auto& [id, job] : jobs_) {
-      if (job.job.request_id() == request.request_id()) return job.job;
+      if (job.job.request_id() != request.request_id()) continue;
+      if (job.job.creator() != creator) {
+        return absl::AlreadyExistsError("request_id taken by another caller");
+      }
+      return job.job;
     }
     Job job;
     job.job.set_job_id("job-" + std::to_string(jobs_.size() + 1));
     job.job.set_request_id(request.request_id());
     job.job.set_state(resetd::v1::JOB_STATE_QUEUED);
     job.job.set_username(request.username());
+    job.job.set_creator(creator);
     *job.job.mutable_targets() = request.targets();
+    job.targets = workflow::TargetsOf(request);
     job.version = 1;
     call.request = std::move(request);
     creates_.push_back(std::move(call));
@@ -82,12 +101,29 @@ class FakeJobManager : public workflow::JobManager {
     return it->second.job;
   }
 
-  absl::StatusOr<resetd::v1::ListResetJobsResponse> List(
-      const resetd::v1::ListResetJobsRequest&) override {
+  absl::StatusOr<workflow::JobOwner> Owner(std::string_view job_id) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto s = TakeFault(); !s.ok()) return s;
+    auto it = jobs_.find(std::string(job_id));
+    if (it == jobs_.end()) return absl::NotFoundError("no such job");
+    return workflow::JobOwner{it->second.job.creator(),
+                              it->second.targets};
+  }
+
+  absl::StatusOr<resetd::v1::ListResetJobsResponse> List(
+      const resetd::v1::ListResetJobsRequest& request,
+      const workflow::JobScope& scope) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    last_list_scope_ = scope;
     resetd::v1::ListResetJobsResponse out;
-    for (const auto& [id, job] : jobs_) *out.add_jobs() = job.job;
+    for (const auto& [id, job] : jobs_) {
+      if (!request.creator().empty() &&
+          job.job.creator() != request.creator()) {
+        continue;
+      }
+      if (workflow::InScope(scope, job.targets)) *out.add_jobs() = job.job;
+    }
     return out;
   }
 
@@ -116,6 +152,7 @@ class FakeJobManager : public workflow::JobManager {
       if (!jobs_.count(std::string(job_id))) {
         return absl::NotFoundError("no such job");
       }
+      ++cancels_;
     }
     Advance(std::string(job_id), resetd::v1::JOB_STATE_CANCELLED);
     std::lock_guard<std::mutex> lock(mu_);
@@ -125,6 +162,7 @@ class FakeJobManager : public workflow::JobManager {
  private:
   struct Job {
     resetd::v1::ResetJob job;
+    std::vector<workflow::ProviderRegion> targets;
     uint64_t version = 0;
   };
 
@@ -147,6 +185,8 @@ class FakeJobManager : public workflow::JobManager {
   std::map<std::string, Job> jobs_;
   std::vector<CreateCall> creates_;
   std::optional<absl::Status> fail_next_;
+  workflow::JobScope last_list_scope_;
+  int cancels_ = 0;
 };
 
 }  // namespace resetd::testing

@@ -17,6 +17,7 @@
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "service/config.h"
+#include "service/insecure_authenticator.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "tests/fakes/fake_job_manager.h"
 
@@ -67,8 +68,11 @@ class ResetServiceTest : public ::testing::Test {
     logger_->set_level(spdlog::level::trace);
     ResetServiceOptions options;
     options.watch_poll = absl::Milliseconds(50);
-    service_ = std::make_unique<ResetServiceImpl>(jobs_, validator_, metrics_,
-                                                  *logger_, options);
+    // Development mode: every caller is "anonymous" with admin rights
+    // (authorization itself: authz_test.cc, reset_service_authz_test.cc).
+    service_ = std::make_unique<ResetServiceImpl>(
+        jobs_, validator_, authenticator_, resetd::v1::AuthConfig(), metrics_,
+        *logger_, options);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -97,6 +101,7 @@ class ResetServiceTest : public ::testing::Test {
   }
 
   testing::FakeJobManager jobs_;
+  InsecureAuthenticator authenticator_;
   RequestValidator validator_{TestConfig()};
   prometheus::Registry registry_;
   ServiceMetrics metrics_{registry_};
@@ -303,11 +308,12 @@ TEST_F(ResetServiceTest, ShutdownEndsWatchAndRefusesNewJobs) {
 TEST_F(ResetServiceTest, RequestPasswordIsWipedOnceHandedOver) {
   CreateResetJobRequest request = ValidRequest();
   resetd::v1::ResetJob job;
-  ASSERT_TRUE(service_->CreateResetJob(nullptr, &request, &job).ok());
+  grpc::ServerContext context;  // the Authenticator reads it
+  ASSERT_TRUE(service_->CreateResetJob(&context, &request, &job).ok());
   EXPECT_TRUE(request.password().empty());
   CreateResetJobRequest invalid = ValidRequest();
   invalid.set_request_id("");
-  EXPECT_FALSE(service_->CreateResetJob(nullptr, &invalid, &job).ok());
+  EXPECT_FALSE(service_->CreateResetJob(&context, &invalid, &job).ok());
   EXPECT_TRUE(invalid.password().empty());
   EXPECT_EQ(jobs_.creates().size(), 1u);
 }

@@ -39,7 +39,9 @@ TEST(ServerConfigTest, InsecureServesHealthOnTheGrpcPort) {
 }
 
 TEST(ServerConfigTest, TlsDefaultsAHealthPortAndAReloadInterval) {
-  auto config = Parse(R"("tls": {"certFile": "c", "keyFile": "k"})");
+  auto config = Parse(R"("tls": {"certFile": "c", "keyFile": "k"},
+                         "auth": {"bindings": [{"identities": ["*"],
+                                                "role": "viewer"}]})");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->health_listen(), "0.0.0.0:50052");
   EXPECT_EQ(config->tls().reload_interval_s(), 60);
@@ -51,6 +53,7 @@ TEST(ServerConfigTest, ExplicitValuesAreKept) {
       R"("tls": {"certFile": "c", "keyFile": "k", "clientCaFile": "ca",
                  "requireClientCert": true, "reloadIntervalS": 2},
          "healthListen": "127.0.0.1:0",
+         "auth": {"bindings": [{"identities": ["*"], "role": "viewer"}]},
          "limits": {"maxRequestBytes": 65536, "maxConcurrentStreams": 8,
                     "maxWatchesPerIdentity": 2})");
   ASSERT_TRUE(config.ok()) << config.status();

@@ -61,7 +61,7 @@ CreateResetJobRequest EngineTest::Request(const std::string& request_id,
 
 std::string EngineTest::CreateJob(const std::string& request_id,
                                   const std::vector<std::string>& ids) {
-  auto job = engine_->Create(Request(request_id, ids));
+  auto job = engine_->Create(Request(request_id, ids), "tester");
   EXPECT_TRUE(job.ok()) << job.status();
   return job.ok() ? job->job_id() : "";
 }

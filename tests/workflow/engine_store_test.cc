@@ -45,9 +45,9 @@ TEST_F(EngineTest, FailedInsertLeavesNothingClaimedOrSent) {
   StartEngine();
   auto ids = AddFleet("ins", 2, PowerState::kRunning);
   store_.set_fail(Op::kInsertJob, true);
-  auto failed = engine_->Create(Request("req-1", ids));
+  auto failed = engine_->Create(Request("req-1", ids), "tester");
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kInternal);
-  EXPECT_EQ(engine_->List({})->jobs_size(), 0);
+  EXPECT_EQ(engine_->List({}, std::nullopt)->jobs_size(), 0);
   auto found = store_.FindByRequestId("req-1");
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_FALSE(found->has_value());
@@ -55,7 +55,7 @@ TEST_F(EngineTest, FailedInsertLeavesNothingClaimedOrSent) {
   // Nothing was claimed: the same request (REJECT on conflict) gets the
   // instances at once, and is a new job, not the failed one.
   store_.set_fail(Op::kInsertJob, false);
-  auto retried = engine_->Create(Request("req-1", ids));
+  auto retried = engine_->Create(Request("req-1", ids), "tester");
   ASSERT_TRUE(retried.ok()) << retried.status();
   auto job = WaitForEnd(retried->job_id());
   ASSERT_TRUE(job.ok()) << job.status();
@@ -64,7 +64,7 @@ TEST_F(EngineTest, FailedInsertLeavesNothingClaimedOrSent) {
     EXPECT_EQ(Sent("Stop", i), 1) << i << ": only the stored job's calls";
     EXPECT_EQ(Sent("Start", i), 1) << i;
   }
-  EXPECT_EQ(engine_->List({})->jobs_size(), 1);
+  EXPECT_EQ(engine_->List({}, std::nullopt)->jobs_size(), 1);
 }
 
 TEST_F(EngineTest, NoCallIsSentForAnUnrecordedIntent) {
@@ -185,9 +185,9 @@ TEST_F(EngineTest, ReadsDoNotWaitOnSchedulerWrites) {
   std::thread rpcs([&] {
     got = engine_->Get(id, resetd::v1::JOB_VIEW_FULL).status();
     got_n.Notify();
-    listed = engine_->List({}).status();
+    listed = engine_->List({}, std::nullopt).status();
     listed_n.Notify();
-    created = engine_->Create(Request("req-b", b)).status();
+    created = engine_->Create(Request("req-b", b), "tester").status();
     created_n.Notify();
   });
   const absl::Time deadline = absl::Now() + absl::Seconds(10);

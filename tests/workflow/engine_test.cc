@@ -23,7 +23,7 @@ TEST_F(EngineTest, CreatedJobSucceedsAndRestoresPowerStates) {
   std::vector<std::string> all = running;
   all.push_back(stopped[0]);
 
-  auto created = engine_->Create(Request("req-1", all));
+  auto created = engine_->Create(Request("req-1", all), "tester");
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->state(), resetd::v1::JOB_STATE_QUEUED);
   EXPECT_EQ(created->request_id(), "req-1");
@@ -48,14 +48,14 @@ TEST_F(EngineTest, CreatedJobSucceedsAndRestoresPowerStates) {
 TEST_F(EngineTest, SameRequestIdSameContentIsTheSameJob) {
   StartEngine();
   auto ids = AddFleet("ins", 2, PowerState::kRunning);
-  auto first = engine_->Create(Request("req-1", ids));
+  auto first = engine_->Create(Request("req-1", ids), "tester");
   ASSERT_TRUE(first.ok()) << first.status();
-  auto again = engine_->Create(Request("req-1", ids));
+  auto again = engine_->Create(Request("req-1", ids), "tester");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->job_id(), first->job_id());
 
   ASSERT_TRUE(WaitForEnd(first->job_id()).ok());
-  auto after_end = engine_->Create(Request("req-1", ids));
+  auto after_end = engine_->Create(Request("req-1", ids), "tester");
   ASSERT_TRUE(after_end.ok()) << after_end.status();
   EXPECT_EQ(after_end->job_id(), first->job_id());
   EXPECT_EQ(after_end->state(), resetd::v1::JOB_STATE_SUCCEEDED);
@@ -70,15 +70,15 @@ TEST_F(EngineTest, SameRequestIdSameContentIsTheSameJob) {
 TEST_F(EngineTest, SameRequestIdDifferentContentIsAlreadyExists) {
   StartEngine();
   auto ids = AddFleet("ins", 2, PowerState::kRunning);
-  auto first = engine_->Create(Request("req-1", ids));
+  auto first = engine_->Create(Request("req-1", ids), "tester");
   ASSERT_TRUE(first.ok()) << first.status();
 
-  auto other_ids = engine_->Create(Request("req-1", {ids[0]}));
+  auto other_ids = engine_->Create(Request("req-1", {ids[0]}), "tester");
   EXPECT_EQ(other_ids.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(other_ids.status().message()),
               ::testing::HasSubstr(first->job_id()));
   auto other_password =
-      engine_->Create(Request("req-1", ids, "An0ther!Passw0rd"));
+      engine_->Create(Request("req-1", ids, "An0ther!Passw0rd"), "tester");
   EXPECT_EQ(other_password.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(other_password.status().message()),
               ::testing::Not(::testing::HasSubstr("An0ther")));
@@ -125,12 +125,12 @@ TEST_F(EngineTest, ListPagesNewestFirstAndFilters) {
 
   resetd::v1::ListResetJobsRequest req;
   req.set_page_size(2);
-  auto page1 = engine_->List(req);
+  auto page1 = engine_->List(req, std::nullopt);
   ASSERT_TRUE(page1.ok()) << page1.status();
   ASSERT_EQ(page1->jobs_size(), 2);
   ASSERT_FALSE(page1->next_page_token().empty());
   req.set_page_token(page1->next_page_token());
-  auto page2 = engine_->List(req);
+  auto page2 = engine_->List(req, std::nullopt);
   ASSERT_TRUE(page2.ok()) << page2.status();
   ASSERT_EQ(page2->jobs_size(), 1);
   EXPECT_TRUE(page2->next_page_token().empty());
@@ -159,13 +159,13 @@ TEST_F(EngineTest, ListFiltersByStateAndRejectsForeignTokens) {
 
   resetd::v1::ListResetJobsRequest req;
   req.add_states(resetd::v1::JOB_STATE_SUCCEEDED);
-  EXPECT_EQ(engine_->List(req)->jobs_size(), 1);
+  EXPECT_EQ(engine_->List(req, std::nullopt)->jobs_size(), 1);
   req.set_states(0, resetd::v1::JOB_STATE_QUEUED);
-  EXPECT_EQ(engine_->List(req)->jobs_size(), 0);
+  EXPECT_EQ(engine_->List(req, std::nullopt)->jobs_size(), 0);
 
   req.clear_states();
   req.set_page_token("not-a-token");
-  EXPECT_EQ(engine_->List(req).status().code(),
+  EXPECT_EQ(engine_->List(req, std::nullopt).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -205,13 +205,13 @@ TEST_F(EngineTest, CreateAfterShutdownIsUnavailable) {
   ASSERT_TRUE(WaitForEnd(id).ok());
   engine_->Shutdown(absl::Seconds(1));
 
-  auto created = engine_->Create(Request("req-2", ids));
+  auto created = engine_->Create(Request("req-2", ids), "tester");
   EXPECT_EQ(created.status().code(), absl::StatusCode::kUnavailable);
   auto job = engine_->Get(id, JOB_VIEW_BASIC);
   ASSERT_TRUE(job.ok()) << "reads go on after shutdown: " << job.status();
   EXPECT_EQ(job->state(), resetd::v1::JOB_STATE_SUCCEEDED);
   resetd::v1::ListResetJobsRequest all;
-  EXPECT_EQ(engine_->List(all)->jobs_size(), 1) << "nothing was stored";
+  EXPECT_EQ(engine_->List(all, std::nullopt)->jobs_size(), 1) << "nothing was stored";
 }
 
 }  // namespace

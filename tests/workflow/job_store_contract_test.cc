@@ -108,6 +108,7 @@ void ExpectSameJob(const StoredJob& got, const StoredJob& want) {
   EXPECT_EQ(got.job_id, want.job_id);
   EXPECT_EQ(got.request_id, want.request_id);
   EXPECT_EQ(got.fingerprint, want.fingerprint);
+  EXPECT_EQ(got.creator, want.creator);
   EXPECT_TRUE(MessageDifferencer::Equals(got.spec, want.spec));
   EXPECT_EQ(got.state, want.state);
   EXPECT_EQ(got.cancelled, want.cancelled);
@@ -405,6 +406,61 @@ TEST_P(JobStoreContractTest, ListJobsNewestFirstWithFiltersAndPages) {
   page.offset = 0;
   page.limit = 0;
   EXPECT_TRUE(List(page).empty());
+}
+
+TEST_P(JobStoreContractTest, ListJobsFiltersByCreator) {
+  for (int i = 0; i < 4; ++i) {
+    StoredJob job = MakeJob("j" + std::to_string(i), i);
+    job.creator = i % 2 ? "bob" : "alice";
+    Insert(job);
+  }
+  JobFilter bob;
+  bob.creator = "bob";
+  EXPECT_THAT(List(bob), ElementsAre("j3", "j1"));
+  bob.states = {resetd::v1::JOB_STATE_QUEUED};
+  bob.limit = 1;
+  EXPECT_THAT(List(bob), ElementsAre("j3"));
+  JobFilter nobody;
+  nobody.creator = "carol";
+  EXPECT_TRUE(List(nobody).empty());
+}
+
+// A job is in scope when every one of its (provider, region) targets is
+// covered by some grant.
+TEST_P(JobStoreContractTest, ListJobsFiltersByScope) {
+  auto job = [](const std::string& id, int at,
+                std::vector<std::pair<std::string, std::string>> targets) {
+    StoredJob j = MakeJob(id, at);
+    j.spec.clear_targets();
+    for (const auto& [provider, region] : targets) {
+      auto* t = j.spec.add_targets();
+      t->set_provider(provider);
+      t->set_region(region);
+      t->add_instance_ids("ins-" + id);
+    }
+    return j;
+  };
+  Insert(job("tx-gz", 0, {{"tencent", "gz"}}));
+  Insert(job("tx-sh", 1, {{"tencent", "sh"}}));
+  Insert(job("ali-hz", 2, {{"aliyun", "hz"}}));
+  Insert(job("both", 3, {{"tencent", "gz"}, {"aliyun", "hz"}}));
+  JobFilter f;
+  f.scope = std::vector<ScopeGrant>{{{"tencent"}, {}}};
+  EXPECT_THAT(List(f), ElementsAre("tx-sh", "tx-gz"));
+  f.scope = std::vector<ScopeGrant>{{{"tencent"}, {"gz"}}};
+  EXPECT_THAT(List(f), ElementsAre("tx-gz"));
+  f.scope = std::vector<ScopeGrant>{{{}, {"gz", "hz"}}};
+  EXPECT_THAT(List(f), ElementsAre("both", "ali-hz", "tx-gz"));
+  // The union of grants: each target covered by one of them.
+  f.scope = std::vector<ScopeGrant>{{{"tencent"}, {"gz"}}, {{"aliyun"}, {}}};
+  EXPECT_THAT(List(f), ElementsAre("both", "ali-hz", "tx-gz"));
+  f.scope = std::vector<ScopeGrant>{};
+  EXPECT_TRUE(List(f).empty());
+  f.scope = std::nullopt;
+  EXPECT_EQ(List(f).size(), 4u);
+  f.scope = std::vector<ScopeGrant>{{{"tencent"}, {}}};
+  f.creator = "creator-of-tx-gz";
+  EXPECT_THAT(List(f), ElementsAre("tx-gz"));
 }
 
 TEST_P(JobStoreContractTest, ListJobsReturnsNoPasswordNorInstances) {

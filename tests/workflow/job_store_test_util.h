@@ -34,6 +34,7 @@ inline StoredJob MakeJob(const std::string& job_id, int created,
   job.job_id = job_id;
   job.request_id = "req-" + job_id;
   job.fingerprint = "fp\x01\x02" + job_id;
+  job.creator = "creator-of-" + job_id;
   job.spec.set_request_id(job.request_id);
   job.spec.set_username("root");
   auto* target = job.spec.add_targets();

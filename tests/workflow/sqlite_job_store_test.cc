@@ -188,8 +188,8 @@ TEST_F(SqliteJobStoreTest, FreshFileHasEveryMigrationRecorded) {
             want);
   EXPECT_THAT(raw.Column("SELECT name FROM sqlite_master WHERE type='table' "
                          "ORDER BY name"),
-              ElementsAre("claims", "instances", "jobs", "schema_migrations",
-                          "steps"));
+              ElementsAre("claims", "instances", "job_targets", "jobs",
+                          "schema_migrations", "steps"));
 }
 
 TEST_F(SqliteJobStoreTest, OldVersionFileIsMigratedWithItsData) {
@@ -228,6 +228,16 @@ TEST_F(SqliteJobStoreTest, OldVersionFileIsMigratedWithItsData) {
     EXPECT_EQ(unfinished->front().job_id, "old-job");
     EXPECT_EQ(unfinished->front().password.Reveal(), "v1-password");
     EXPECT_EQ(unfinished->front().create_time, absl::FromUnixNanos(5));
+    EXPECT_EQ(unfinished->front().creator, "");
+    // Migration 4 backfilled the old job's targets for the scope filter.
+    JobFilter in_scope;
+    in_scope.scope = std::vector<ScopeGrant>{{{"tencent"}, {"ap-guangzhou"}}};
+    auto listed = store->ListJobs(in_scope);
+    ASSERT_TRUE(listed.ok()) << listed.status();
+    EXPECT_EQ(listed->size(), 1u);
+    JobFilter out_of_scope;
+    out_of_scope.scope = std::vector<ScopeGrant>{{{"aliyun"}, {}}};
+    EXPECT_TRUE(store->ListJobs(out_of_scope)->empty());
   }
   RawDb raw(path_);
   EXPECT_EQ(
@@ -235,7 +245,8 @@ TEST_F(SqliteJobStoreTest, OldVersionFileIsMigratedWithItsData) {
       std::vector<std::string>{std::to_string(migrations.back().version)});
   EXPECT_THAT(raw.Column("SELECT name FROM sqlite_master WHERE type='index' "
                          "AND name LIKE 'jobs_by_%' ORDER BY name"),
-              ElementsAre("jobs_by_created", "jobs_by_state_created"));
+              ElementsAre("jobs_by_created", "jobs_by_creator_created",
+                          "jobs_by_state_created"));
 }
 
 TEST_F(SqliteJobStoreTest, FileFromANewerVersionIsRefused) {
