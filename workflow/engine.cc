@@ -28,6 +28,12 @@ using resetd::v1::ResetJob;
 constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
 constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
 
+bool InStates(resetd::v1::JobState state,
+              const std::vector<resetd::v1::JobState>& states) {
+  return states.empty() ||
+         std::find(states.begin(), states.end(), state) != states.end();
+}
+
 class EngineImpl final : public Engine {
  public:
   EngineImpl(ProviderRegistry providers, Clock& clock, JobStore& store,
@@ -153,7 +159,12 @@ class EngineImpl final : public Engine {
     const int page = filter.limit - 1;
     for (int i = 0; i < static_cast<int>(jobs->size()) && i < page; ++i) {
       auto snap = SnapshotLocked((*jobs)[i].job_id, resetd::v1::JOB_VIEW_BASIC);
-      if (snap.ok()) *out.add_jobs() = *std::move(snap);
+      // The store filtered on the durable state; a job whose state moved on
+      // in memory (its write is under way) no longer matches: left out, it
+      // shows under its new state once that is written.
+      if (snap.ok() && InStates(snap->state(), filter.states)) {
+        *out.add_jobs() = *std::move(snap);
+      }
     }
     if (static_cast<int>(jobs->size()) > page) {
       out.set_next_page_token(std::to_string(filter.offset + page));

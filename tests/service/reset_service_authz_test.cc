@@ -43,7 +43,7 @@ class HeaderAuthenticator : public Authenticator {
 };
 
 resetd::v1::Config TestConfig() {
-  auto config = ParseConfig(R"({
+  auto config = ParseConfig(R"({"insecure": true,
     "providers": [{"name": "tencent", "kind": "tencent_cvm"},
                   {"name": "aliyun", "kind": "aliyun_ecs"}],
     "auth": {"bindings": [

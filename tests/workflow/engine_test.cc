@@ -159,6 +159,12 @@ TEST_F(EngineTest, ListFiltersByStateAndRejectsForeignTokens) {
 
   resetd::v1::ListResetJobsRequest req;
   req.add_states(resetd::v1::JOB_STATE_SUCCEEDED);
+  // List filters on the stored state, which follows the live one (Get's)
+  // as soon as the driver has written it.
+  const absl::Time deadline = absl::Now() + kWait;
+  while (engine_->List(req, std::nullopt)->jobs_size() == 0 &&
+         absl::Now() < deadline) {
+  }
   EXPECT_EQ(engine_->List(req, std::nullopt)->jobs_size(), 1);
   req.set_states(0, resetd::v1::JOB_STATE_QUEUED);
   EXPECT_EQ(engine_->List(req, std::nullopt)->jobs_size(), 0);
