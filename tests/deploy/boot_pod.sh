@@ -2,7 +2,6 @@
 # Starts the real resetd in a stand-in for its pod and checks that it comes up
 # and stops as the manifests expect. Runs inside `unshare --mount --net`
 # (run_kubernetes_checks.sh boot), as root; nothing outside POD_DIR changes.
-# Usage: boot_pod.sh POD_DIR RESETD_BIN
 #
 # POD_DIR holds plan.json and the volumes pod_plan.mjs laid out. The root
 # filesystem is a tmpfs with the host's /usr (read-only) and copies of the few
@@ -10,14 +9,20 @@
 # asks; the volumes are bind-mounted where the container mounts them; resetd
 # runs as the pod's UID/GID with the fsGroup, no capabilities and
 # no_new_privs, with the container's own args (--config ...), on a private
-# network with only loopback. Checked: gRPC health answers SERVING on the
-# port the probes use (grpc.health.v1.Health/Check over HTTP/2, as the
-# kubelet asks), /metrics answers on the metrics port, the SQLite store is
-# created on the claim's volume and owned by the pod's user, and SIGTERM ends
-# resetd with status 0 well within terminationGracePeriodSeconds.
+# network with only loopback. Checked: gRPC health answers SERVING in
+# plaintext on the port the probes use (grpc.health.v1.Health/Check over
+# HTTP/2, as the kubelet asks); with tls, the gRPC port speaks only TLS with
+# the mounted certificate (PKI_DIR's ca.crt verifies it; health answers there
+# to PKI_DIR's client certificate alice, and without a client certificate the
+# handshake fails when requireClientCert); /metrics answers on the metrics
+# port, the SQLite store is created on the claim's volume and owned by the
+# pod's user, and SIGTERM ends resetd with status 0 well within
+# terminationGracePeriodSeconds.
+# Usage: boot_pod.sh POD_DIR RESETD_BIN [PKI_DIR]  (PKI_DIR: make_test_pki.sh's)
 set -euo pipefail
 POD=$1
 RESETD=$2
+PKI=${3:-}
 ROOT="$POD/root"
 LOG="$POD/resetd.log"
 
@@ -73,13 +78,22 @@ wait_for_line() {  # wait_for_line REGEX
   fail "resetd did not log /$1/ within 20 s"
 }
 
-# grpc.health.v1.Health/Check for service "": an empty request in a gRPC
-# frame; SERVING is the frame 00 00000002 0801 (status = 1).
+# health PORT [tls [CLIENT]]: grpc.health.v1.Health/Check for service "":
+# an empty request in a gRPC frame; SERVING is the frame 00 00000002 0801
+# (status = 1). Plaintext HTTP/2 (as the kubelet's probes), or TLS with ALPN
+# h2, verifying resetd's certificate against PKI_DIR's CA, with CLIENT's
+# certificate from PKI_DIR if named.
 health() {
   printf '\0\0\0\0\0' >"$POD/health.req"
-  curl -s --max-time 5 --http2-prior-knowledge -H 'content-type: application/grpc' \
+  local how=(--http2-prior-knowledge) url="http://127.0.0.1:$1"
+  if [[ ${2:-} == tls ]]; then
+    how=(--http2 --cacert "$PKI/ca.crt")
+    [[ -n ${3:-} ]] && how+=(--cert "$PKI/$3.crt" --key "$PKI/$3.key")
+    url="https://127.0.0.1:$1"
+  fi
+  curl -s --max-time 5 "${how[@]}" -H 'content-type: application/grpc' \
     -H 'te: trailers' --data-binary "@$POD/health.req" \
-    "http://127.0.0.1:$(plan grpcPort)/grpc.health.v1.Health/Check" | od -An -tx1 | tr -d ' \n'
+    "$url/grpc.health.v1.Health/Check" | od -An -tx1 | tr -d ' \n'
 }
 
 ip link set lo up
@@ -97,8 +111,22 @@ trap 'kill -KILL "$PID" 2>/dev/null || true' EXIT
 
 wait_for_line 'grpc listening on '
 wait_for_line 'metrics listening on '
-[[ "$(health)" == 00000000020801 ]] || fail "gRPC health on port $(plan grpcPort) is not SERVING: $(health)"
-echo "ok   gRPC health SERVING on port $(plan grpcPort)"
+probe_port=$(plan probePort) grpc_port=$(plan grpcPort)
+if [[ "$(plan healthPort)" != null ]]; then wait_for_line 'grpc health listening on '; fi
+[[ "$(health "$probe_port")" == 00000000020801 ]] ||
+  fail "plaintext gRPC health on the probes' port $probe_port is not SERVING: $(health "$probe_port")"
+echo "ok   plaintext gRPC health SERVING on the probes' port $probe_port"
+if [[ "$(plan tls)" == true ]]; then
+  [[ -n $PKI ]] || fail "resetd uses tls: boot_pod.sh needs PKI_DIR"
+  [[ -z "$(health "$grpc_port")" ]] || fail "the gRPC port $grpc_port answers plaintext"
+  [[ "$(health "$grpc_port" tls alice)" == 00000000020801 ]] ||
+    fail "no gRPC health over TLS with a client certificate on port $grpc_port: $(health "$grpc_port" tls alice)"
+  echo "ok   gRPC port $grpc_port: TLS (the mounted certificate, verified against the CA), no plaintext"
+  if [[ "$(plan requireClientCert)" == true ]]; then
+    [[ -z "$(health "$grpc_port" tls)" ]] || fail "the gRPC port $grpc_port answers without a client certificate"
+    echo "ok   gRPC port $grpc_port refuses a client without a certificate (mTLS)"
+  fi
+fi
 curl -sf --max-time 5 -o "$POD/metrics.txt" "http://127.0.0.1:$(plan metricsPort)/metrics" ||
   fail "no answer from /metrics on port $(plan metricsPort)"
 grep -q '^resetd_' "$POD/metrics.txt" || fail "no resetd_ series in /metrics on port $(plan metricsPort)"

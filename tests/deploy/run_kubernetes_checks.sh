@@ -8,11 +8,13 @@
 #   base       base/ alone: the same (its Secrets come from an overlay)
 #   sources    the kustomizations use only fields kustomize v2.0.3 and v5 share;
 #              the example's Secret files hold placeholders
-#   mutations  the checker rejects each of 82 single breakages of the example
+#   mutations  the checker rejects each of 110 single breakages of the example
 #   broken     deliberately broken copies of the sources, rendered for real,
 #              are rejected for the right reason
 #   boot       the real resetd (RESETD_BIN) started in a stand-in for the pod
-#              the example describes (boot_pod.sh); needs root, unshare, ip
+#              the example describes (boot_pod.sh), serving TLS with a
+#              throw-away PKI (tests/pki/make_test_pki.sh) in place of the
+#              Secret cert-manager writes; needs root, unshare, ip, openssl
 #
 # Works in a temporary directory. The pinned npm packages (node/package-lock.json)
 # are installed once into NODE_CACHE_DIR (in the build tree; the npm registry is
@@ -47,7 +49,7 @@ command -v "$KUBECTL" >/dev/null ||
 if [[ $MODE == boot ]]; then
   [[ -x $RESETD ]] || { echo "boot needs RESETD_BIN" >&2; exit 2; }
   [[ $(id -u) -eq 0 ]] || skip "boot needs root (mount and network namespaces, chown)"
-  for tool in unshare chroot setpriv ip curl; do
+  for tool in unshare chroot setpriv ip curl openssl; do
     command -v "$tool" >/dev/null || skip "boot needs $tool"
   done
   unshare --mount --net true 2>/dev/null ||
@@ -80,15 +82,16 @@ ln -s "$(cd "$CACHE" && pwd)/node_modules" "$WORK/node_modules"
 echo "rendering with $KUBECTL $("$KUBECTL" version --client 2>/dev/null |
   grep -oE 'v[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)"
 
-# render DIR OUT: kubectl kustomize, its known deprecation warning for
-# `bases` (kustomize v5) filtered out.
+# render DIR OUT: kubectl kustomize, its known deprecation warnings for
+# `bases` and `patchesStrategicMerge` (kustomize v5) filtered out.
 render() {
   if ! "$KUBECTL" kustomize "$1" >"$2" 2>"$WORK/kustomize.err"; then
     cat "$WORK/kustomize.err" >&2
     echo "kubectl kustomize $1 failed" >&2
     return 1
   fi
-  grep -v "'bases' is deprecated" "$WORK/kustomize.err" >&2 || true
+  grep -v -e "'bases' is deprecated" -e "'patchesStrategicMerge' is deprecated" \
+    "$WORK/kustomize.err" >&2 || true
 }
 
 # check RENDERED [checker flags...]: resetd's validation of the rendered
@@ -141,8 +144,18 @@ run_broken() {
     's/runAsUser: 65532/runAsUser: 0/' || failed=1
   expect_rejected writable-root read-only-root base/statefulset.yaml \
     's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/' || failed=1
-  expect_rejected grpc-moved probes "$overlay/config.json" \
-    's/0.0.0.0:50051/0.0.0.0:50052/' || failed=1
+  expect_rejected health-moved probes "$overlay/config.json" \
+    's/"healthListen": "0.0.0.0:50052"/"healthListen": "0.0.0.0:50053"/' || failed=1
+  expect_rejected optional-client-cert tls "$overlay/config.json" \
+    's/"requireClientCert": true/"requireClientCert": false/' || failed=1
+  expect_rejected writable-tls-mount tls base/statefulset.yaml \
+    '\#mountPath: /var/run/secrets/resetd/tls#{n;s/readOnly: true/readOnly: false/}' || failed=1
+  expect_rejected probes-on-tls-port probes base/statefulset.yaml \
+    's/port: 50052/port: 50051/' || failed=1
+  expect_rejected key-kept certificates cert-manager/certificates.yaml \
+    's/rotationPolicy: Always/rotationPolicy: Never/' || failed=1
+  expect_rejected dns-patch-dropped certificates "$overlay/kustomization.yaml" \
+    's/^  - certificate-dns.yaml$/  []/' || failed=1
   expect_rejected egress-8443 networkpolicy base/networkpolicy.yaml \
     's/port: 443/port: 8443/' || failed=1
   expect_rejected token-mounted service-account base/statefulset.yaml \
@@ -162,18 +175,29 @@ run_broken() {
 }
 
 # boot RENDERED NAME: lays out the pod RENDERED describes and starts resetd
-# in it (boot_pod.sh); output in $WORK/NAME.out.
+# in it (boot_pod.sh); output in $WORK/NAME.out. The Secret a Certificate
+# writes holds the test PKI's server certificate (localhost, 127.0.0.1), its
+# key and CA, under cert-manager's key names.
 boot() {
   mkdir -m 0755 "$WORK/$2"
-  node "$WORK/js/pod_plan.mjs" "$1" "$WORK/$2"
+  node "$WORK/js/pod_plan.mjs" "$1" "$WORK/$2" "$WORK/issued"
   timeout 120 unshare --mount --net --fork --kill-child bash "$HERE/boot_pod.sh" "$WORK/$2" "$RESETD" \
-    >"$WORK/$2.out" 2>&1
+    "$WORK/pki" >"$WORK/$2.out" 2>&1
+}
+
+make_pki() {
+  bash "$HERE/../pki/make_test_pki.sh" "$WORK/pki"
+  mkdir "$WORK/issued"
+  cp "$WORK/pki/server.crt" "$WORK/issued/tls.crt"
+  cp "$WORK/pki/server.key" "$WORK/issued/tls.key"
+  cp "$WORK/pki/ca.crt" "$WORK/issued/ca.crt"
 }
 
 # The example's pod boots; the same pod without its fsGroup must not (its
 # Secret files are root's then), or the boot check proves nothing.
 run_boot() {
   chmod 0755 "$WORK"
+  make_pki
   render "$SOURCES/overlays/example" "$WORK/example.yaml"
   local status=0
   boot "$WORK/example.yaml" pod || status=$?

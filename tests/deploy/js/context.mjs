@@ -8,6 +8,8 @@ import { keyAt, mountFor, named, ofKind, volumeNamed } from "./manifests.mjs";
 export const kDefaults = {
   grpcListen: "0.0.0.0:50051",   // service/config.h kDefaultGrpcListen
   metricsListen: "0.0.0.0:9464", // kDefaultMetricsListen
+  healthListen: "0.0.0.0:50052", // service/server_config.h kDefaultHealthListen (with tls)
+  healthListenOff: "off",        // kHealthListenOff (the default when insecure)
   shutdownGraceS: 20,            // kDefaultShutdownGraceS
   serverGraceS: 5,               // service/main.cc kServerGrace (open RPCs)
   terminationGracePeriodSeconds: 30,  // Kubernetes' default
@@ -80,6 +82,8 @@ export function withDefaults(config) {
   return {
     grpcListen: field(config, "grpcListen") || kDefaults.grpcListen,
     metricsListen: field(config, "metricsListen") || kDefaults.metricsListen,
+    healthListen: field(config, "healthListen") ||
+        (field(config, "insecure") ? kDefaults.healthListenOff : kDefaults.healthListen),
     shutdownGraceS: Number(field(config, "shutdownGraceS")) || kDefaults.shutdownGraceS,
   };
 }
@@ -91,11 +95,16 @@ function effectiveSettings(config, flags, defaulted) {
   const settings = defaulted ? {
     grpcListen: field(defaulted, "grpcListen"),
     metricsListen: field(defaulted, "metricsListen"),
+    healthListen: field(defaulted, "healthListen"),
     shutdownGraceS: Number(field(defaulted, "shutdownGraceS")),
   } : withDefaults(config);
   if (flags["grpc-listen"]) settings.grpcListen = flags["grpc-listen"];
   if (flags["metrics-listen"]) settings.metricsListen = flags["metrics-listen"];
   return settings;
+}
+
+function healthPort(healthListen) {
+  return healthListen === kDefaults.healthListenOff ? null : parseListen(healthListen).port;
 }
 
 // {ctx} with everything the checks need, or {problems} saying why the
@@ -123,6 +132,10 @@ export function buildContext(objects, options = {}) {
       ...settings,
       grpcPort: parseListen(settings.grpcListen).port,
       metricsPort: parseListen(settings.metricsListen).port,
+      // The plaintext health-only listener (null when "off"), and the port
+      // that answers the kubelet's gRPC probes: that one, else gRPC's own.
+      healthPort: healthPort(settings.healthListen),
+      probePort: healthPort(settings.healthListen) ?? parseListen(settings.grpcListen).port,
     },
   };
 }

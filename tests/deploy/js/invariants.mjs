@@ -9,6 +9,7 @@ import {
   volumeNamed,
 } from "./manifests.mjs";
 import { checkPodSecurity, checkReadOnlyRoot, checkRunAs } from "./security.mjs";
+import { certificateSecretKeys, checkCertificates, checkTls, writtenByCertificate } from "./tls.mjs";
 
 const kWildcardHosts = new Set(["0.0.0.0", "[::]", "[0:0:0:0:0:0:0:0]", ""]);
 const kMinMemoryLimit = 384 * 2 ** 20;  // the ~300 MB peak of a 100,000-instance job, plus headroom
@@ -40,7 +41,10 @@ function checkProbes(ctx) {
     const probe = ctx.container[kind];
     if (!probe) { p.push(`no ${kind}`); continue; }
     if (!probe.grpc) { p.push(`${kind} is not a grpc probe`); continue; }
-    if (probe.grpc.port !== ctx.grpcPort) p.push(`${kind} grpc port ${probe.grpc.port}, resetd serves gRPC on ${ctx.grpcPort}`);
+    if (probe.grpc.port !== ctx.probePort) {
+      p.push(`${kind} grpc port ${probe.grpc.port}, resetd serves plaintext health on ${ctx.probePort}` +
+        (ctx.healthPort !== null ? " (healthListen; the kubelet's gRPC probes cannot speak TLS)" : ""));
+    }
     if (probe.grpc.service) p.push(`${kind} asks for service "${probe.grpc.service}"; resetd's health has ""`);
     for (const other of ["httpGet", "tcpSocket", "exec"]) if (probe[other]) p.push(`${kind} also has ${other}`);
   }
@@ -56,12 +60,15 @@ function checkTerminationGrace(ctx) {
 
 function checkListen(ctx) {
   const p = [];
-  for (const [name, address] of [["grpcListen", ctx.grpcListen], ["metricsListen", ctx.metricsListen]]) {
+  const listeners = [["grpcListen", ctx.grpcListen], ["metricsListen", ctx.metricsListen]];
+  if (ctx.healthPort !== null) listeners.push(["healthListen", ctx.healthListen]);
+  for (const [name, address] of listeners) {
     const { host, port } = parseListen(address);
     if (!(port >= 1 && port <= 65535)) p.push(`${name} "${address}": needs a fixed port`);
     if (!kWildcardHosts.has(host)) p.push(`${name} "${address}": must listen on all addresses for probes and Services`);
   }
   if (ctx.grpcPort === ctx.metricsPort) p.push("gRPC and metrics on the same port");
+  if (ctx.healthPort !== null && [ctx.grpcPort, ctx.metricsPort].includes(ctx.healthPort)) p.push("healthListen shares a port with gRPC or metrics");
   return p;
 }
 
@@ -71,7 +78,9 @@ function containerPort(ctx, name) {
 
 function checkContainerPorts(ctx) {
   const p = [];
-  for (const [name, want] of [["grpc", ctx.grpcPort], ["http-metrics", ctx.metricsPort]]) {
+  const wanted = [["grpc", ctx.grpcPort], ["http-metrics", ctx.metricsPort]];
+  if (ctx.healthPort !== null) wanted.push(["grpc-health", ctx.healthPort]);
+  for (const [name, want] of wanted) {
     const port = containerPort(ctx, name);
     if (!port) p.push(`no container port named ${name}`);
     else if (port.containerPort !== want) p.push(`container port ${name} is ${port.containerPort}, config says ${want}`);
@@ -187,6 +196,12 @@ function secretSources(config) {
     if (field(key, "file")) files.push({ what: `store.keys[${i}].file`, path: field(key, "file") });
     else envs.push({ what: `store.keys[${i}].env`, name: field(key, "env") });
   });
+  const tls = field(config, "tls") ?? {};
+  for (const f of ["certFile", "keyFile", "clientCaFile"]) {
+    if (field(tls, f)) files.push({ what: `tls.${f}`, path: field(tls, f) });
+  }
+  const tokens = field(field(config, "auth"), "tokensFile");
+  if (tokens) files.push({ what: "auth.tokensFile", path: tokens });
   return { files, envs };
 }
 
@@ -198,8 +213,10 @@ function secretFileProblems(ctx, { what, path }) {
   if (!found.mount.readOnly) p.push(`${what} ${path}: mount ${found.mount.name} is not readOnly`);
   const key = keyAt(volume.source, found.rest);
   const secret = named(ctx.objects, "Secret", volume.source.secretName);
+  const issued = writtenByCertificate(ctx.objects, volume.source.secretName);
   if (key === null) p.push(`${what} ${path}: no key of the Secret volume appears there`);
   else if (secret && !(key in (secret.data ?? {})) && !(key in (secret.stringData ?? {}))) p.push(`${what} ${path}: Secret ${volume.source.secretName} has no key ${key}`);
+  else if (!secret && issued && !certificateSecretKeys.includes(key)) p.push(`${what} ${path}: ${describe(issued)} writes no key ${key} (only ${certificateSecretKeys.join(", ")})`);
   // The files belong to root; with an fsGroup, the kubelet gives them to that
   // group and adds group read to the mode (pkg/volume SetVolumeOwnership).
   const fsGroup = ctx.pod.securityContext?.fsGroup;
@@ -310,7 +327,8 @@ function checkReferences(ctx) {
   const p = [];
   for (const v of ctx.pod.volumes ?? []) {
     if (v.configMap && !named(ctx.objects, "ConfigMap", v.configMap.name)) p.push(`ConfigMap ${v.configMap.name} is not in the render`);
-    if (v.secret && !ctx.options.allowExternalSecrets && !named(ctx.objects, "Secret", v.secret.secretName)) p.push(`Secret ${v.secret.secretName} is not in the render`);
+    if (v.secret && !ctx.options.allowExternalSecrets && !named(ctx.objects, "Secret", v.secret.secretName) &&
+        !writtenByCertificate(ctx.objects, v.secret.secretName)) p.push(`Secret ${v.secret.secretName} is not in the render, nor written by a Certificate in it`);
     if (v.configMap?.optional || v.secret?.optional) p.push(`volume ${v.name} is optional: resetd would start without it`);
   }
   return p;
@@ -352,7 +370,8 @@ export const kChecks = [
   ["probes", checkProbes], ["termination-grace", checkTerminationGrace], ["listen", checkListen],
   ["container-ports", checkContainerPorts], ["services", checkServices],
   ["servicemonitor", checkServiceMonitor], ["scrape-annotations", checkScrapeAnnotations],
-  ["store", checkStore], ["secret-files", checkSecretFiles], ["networkpolicy", checkNetworkPolicy],
+  ["store", checkStore], ["secret-files", checkSecretFiles], ["tls", checkTls],
+  ["certificates", checkCertificates], ["networkpolicy", checkNetworkPolicy],
   ["pdb", checkDisruptionBudget], ["resources", checkResources], ["selectors", checkSelectors],
   ["references", checkReferences], ["image", checkImage], ["namespaces", checkNamespaces],
   ["config-defaults", checkConfigDefaults],

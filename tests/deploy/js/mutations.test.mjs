@@ -26,6 +26,8 @@ const vol = (o, name) => pod(o).volumes.find((v) => v.name === name);
 const mnt = (o, name) => ctr(o).volumeMounts.find((m) => m.name === name);
 const np = (o) => find(o, "NetworkPolicy");
 const monitor = (o) => find(o, "ServiceMonitor");
+const cert = (o, name) => find(o, "Certificate", name);
+const tlsMount = (o) => mnt(o, "tls");
 const port = (svc, name) => svc.spec.ports.find((p) => p.name === name);
 const drop = (o, kind) => o.splice(o.findIndex((x) => x.kind === kind), 1);
 
@@ -62,13 +64,18 @@ const kMutations = [
   ["probes", "readiness on the metrics port", (o) => { ctr(o).readinessProbe.grpc.port = 9464; }],
   ["probes", "liveness over HTTP", (o) => { ctr(o).livenessProbe = { httpGet: { path: "/metrics", port: 9464 } }; }],
   ["probes", "no startup probe", (o) => { delete ctr(o).startupProbe; }],
-  ["probes", "config moves gRPC", (o) => config(o, (c) => { c.grpcListen = "0.0.0.0:50052"; })],
+  ["probes", "config moves gRPC", (o) => config(o, (c) => { c.grpcListen = "0.0.0.0:50053"; c.healthListen = "off"; c.insecure = true; delete c.tls; })],
+  ["probes", "readiness on the TLS port", (o) => { ctr(o).readinessProbe.grpc.port = 50051; }],
+  ["probes", "config moves health", (o) => config(o, (c) => { c.healthListen = "0.0.0.0:50053"; })],
   ["termination-grace", "longer shutdownGraceS", (o) => config(o, (c) => { c.shutdownGraceS = 60; })],
   ["termination-grace", "period = grace + 5", (o) => { pod(o).terminationGracePeriodSeconds = 25; }],
   ["termination-grace", "defaults: 20 s grace, 30 s period, 60 s needed", (o) => { delete pod(o).terminationGracePeriodSeconds; config(o, (c) => { c.shutdownGraceS = 30; }); }],
   ["listen", "metrics on loopback", (o) => config(o, (c) => { c.metricsListen = "127.0.0.1:9464"; })],
   ["listen", "flag picks a random port", (o) => { ctr(o).args.push("--grpc-listen", "0.0.0.0:0"); }],
+  ["listen", "health on loopback", (o) => config(o, (c) => { c.healthListen = "127.0.0.1:50052"; })],
+  ["listen", "health on the metrics port", (o) => config(o, (c) => { c.healthListen = "0.0.0.0:9464"; })],
   ["container-ports", "wrong gRPC container port", (o) => { ctr(o).ports.find((p) => p.name === "grpc").containerPort = 50052; }],
+  ["container-ports", "no health container port", (o) => { ctr(o).ports = ctr(o).ports.filter((p) => p.name !== "grpc-health"); }],
   ["container-ports", "metrics port renamed", (o) => { ctr(o).ports.find((p) => p.name === "http-metrics").name = "metrics"; }],
   ["services", "no appProtocol grpc", (o) => { delete port(find(o, "Service", "resetd"), "grpc").appProtocol; }],
   ["services", "Service selects nothing", (o) => { find(o, "Service", "resetd").spec.selector = { app: "other" }; }],
@@ -90,7 +97,27 @@ const kMutations = [
   ["secret-files", "writable secret mount", (o) => { delete mnt(o, "store-keys").readOnly; }],
   ["secret-files", "env credentials never set", (o) => config(o, (c) => { delete provider(c).credentials; })],
   ["secret-files", "env credential as a literal", (o) => { config(o, (c) => { delete provider(c).credentials; }); ctr(o).env = [{ name: "TENCENTCLOUD_SECRET_ID", value: "x" }, { name: "TENCENTCLOUD_SECRET_KEY", value: "y" }]; }],
+  ["secret-files", "writable TLS mount", (o) => { delete tlsMount(o).readOnly; }],
+  ["secret-files", "world-readable TLS key", (o) => { vol(o, "tls").secret.defaultMode = 0o444; }],
+  ["secret-files", "client CA the Certificate does not write", (o) => config(o, (c) => { c.tls.clientCaFile = "/var/run/secrets/resetd/tls/client-ca.crt"; })],
   ["secret-files", "store key from an unset variable", (o) => config(o, (c) => { c.store.keys = []; })],
+  ["tls", "insecure instead of tls", (o) => config(o, (c) => { delete c.tls; c.insecure = true; c.healthListen = "off"; })],
+  ["tls", "insecure beside tls", (o) => config(o, (c) => { c.insecure = true; })],
+  ["tls", "client certificate optional", (o) => config(o, (c) => { c.tls.requireClientCert = false; })],
+  ["tls", "no client CA", (o) => config(o, (c) => { delete c.tls.clientCaFile; delete c.tls.requireClientCert; })],
+  ["tls", "health listener off", (o) => config(o, (c) => { c.healthListen = "off"; })],
+  ["tls", "certificate on the ConfigMap", (o) => config(o, (c) => { c.tls.certFile = "/etc/resetd/tls.crt"; })],
+  ["tls", "key on another Secret", (o) => config(o, (c) => { c.tls.keyFile = "/var/run/secrets/resetd/store/tls.key"; })],
+  ["tls", "TLS Secret mounted read-write", (o) => { tlsMount(o).readOnly = false; }],
+  ["tls", "TLS Secret by subPath", (o) => { tlsMount(o).subPath = "tls"; tlsMount(o).mountPath = "/var/run/secrets/resetd"; config(o, (c) => { c.tls = { certFile: "/var/run/secrets/resetd/tls.crt", keyFile: "/var/run/secrets/resetd/tls.key", clientCaFile: "/var/run/secrets/resetd/ca.crt", requireClientCert: true }; }); }],
+  ["certificates", "server certificate without the namespaced name", (o) => { cert(o, "resetd-tls").spec.dnsNames = ["resetd", "resetd.resetd.svc", "resetd.resetd.svc.cluster.local"]; }],
+  ["certificates", "server certificate without server auth", (o) => { cert(o, "resetd-tls").spec.usages = ["digital signature", "key encipherment"]; }],
+  ["certificates", "key kept on renewal", (o) => { cert(o, "resetd-tls").spec.privateKey.rotationPolicy = "Never"; }],
+  ["certificates", "issuer not rendered", (o) => { cert(o, "resetd-tls").spec.issuerRef.name = "missing"; }],
+  ["certificates", "client certificate from the bootstrap issuer", (o) => { cert(o, "resetd-operator-alice").spec.issuerRef.name = "resetd-selfsigned"; }],
+  ["certificates", "client certificate without identity", (o) => { const s = cert(o, "resetd-operator-alice").spec; delete s.uris; delete s.commonName; }],
+  ["certificates", "client certificate for servers too", (o) => { cert(o, "resetd-operator-alice").spec.usages.push("server auth"); }],
+  ["networkpolicy", "health port open to namespaces", (o) => { np(o).spec.ingress[0].ports.push({ port: 50052, protocol: "TCP" }); }],
   ["networkpolicy", "ingress on every port", (o) => { delete np(o).spec.ingress[0].ports; }],
   ["networkpolicy", "ingress from every namespace", (o) => { np(o).spec.ingress[0].from = [{ namespaceSelector: {} }]; }],
   ["networkpolicy", "ingress from an address block", (o) => { np(o).spec.ingress[1].from.push({ ipBlock: { cidr: "0.0.0.0/0" } }); }],
@@ -107,6 +134,7 @@ const kMutations = [
   ["selectors", "selector misses the template", (o) => { sts(o).spec.selector.matchLabels["app.kubernetes.io/name"] = "other"; }],
   ["selectors", "mount without a volume", (o) => { ctr(o).volumeMounts.push({ name: "cache", mountPath: "/cache" }); }],
   ["references", "Secret not rendered", (o) => { vol(o, "store-keys").secret.secretName = "missing"; }],
+  ["references", "TLS Secret written by no Certificate", (o) => { cert(o, "resetd-tls").spec.secretName = "other-tls"; }],
   ["references", "optional Secret", (o) => { vol(o, "cloud-credentials").secret.optional = true; }],
   ["image", "latest", (o) => { ctr(o).image = "registry.example.com/resetd:latest"; }],
   ["image", "no tag", (o) => { ctr(o).image = "registry.example.com:5000/resetd"; }],
@@ -120,6 +148,8 @@ const kMutations = [
   ["schema", "bad scrape interval (CRD schema)", (o) => { monitor(o).spec.endpoints[0].interval = "30x"; }],
   ["schema", "unknown kind", (o) => o.push({ apiVersion: "v1", kind: "Frobnicator", metadata: { name: "x" } })],
   ["unknown-field", "misspelt readOnlyRootFilesystem", (o) => { csc(o).readOnlyRootFileSystem = csc(o).readOnlyRootFilesystem; }],
+  ["schema", "bad key algorithm (cert-manager CRD schema)", (o) => { cert(o, "resetd-tls").spec.privateKey.algorithm = "DSA"; }],
+  ["unknown-field", "misspelt dnsNames (cert-manager)", (o) => { cert(o, "resetd-tls").spec.dnsName = ["resetd"]; }],
   ["unknown-field", "misspelt appProtocol", (o) => { port(find(o, "Service", "resetd"), "grpc").appprotocol = "grpc"; }],
 ];
 

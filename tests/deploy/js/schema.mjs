@@ -1,6 +1,7 @@
 // Validates rendered objects against the Kubernetes API's OpenAPI schemas as
 // compiled by kubernetes-models (core and built-in groups) and
-// @kubernetes-models/prometheus-operator (monitoring.coreos.com CRDs).
+// @kubernetes-models/prometheus-operator (monitoring.coreos.com CRDs) and
+// @kubernetes-models/cert-manager (cert-manager.io CRDs).
 //
 // Those validators accept fields the schema does not know (a typo such as
 // `readOnlyRootFileSystem` would pass), so unknownFields() also probes every
@@ -11,6 +12,7 @@ import { describe } from "./manifests.mjs";
 
 const kModelPackages = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
 };
 
 // The model class of apiVersion/kind, or null when no package has one.
