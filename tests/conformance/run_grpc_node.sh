@@ -42,3 +42,21 @@ stack_start_resetd "$RESETD_BIN" '{"pollIntervalMs":200,"lingerMs":50}'
 echo "fakecloud on $FAKECLOUD_ADDR, resetd gRPC on $RESETD_GRPC_ADDR" >&2
 
 stack_run timeout 300 node --test --test-reporter=spec grpc_api.test.js
+
+# The same API over mTLS, with a bearer token and role bindings: a second
+# resetd on the same fakecloud, with a throw-away PKI made by openssl.
+PKI_DIR="$STACK_DIR/pki"
+bash "$HERE/../pki/make_test_pki.sh" "$PKI_DIR"
+VIEWER_TOKEN="tok-node-viewer-$RANDOM$RANDOM"
+printf '%s ci-viewer\n' "$(printf '%s' "$VIEWER_TOKEN" | sha256sum | cut -d' ' -f1)" >"$STACK_DIR/tokens"
+stack_start_resetd "$RESETD_BIN" '{"pollIntervalMs":200,"lingerMs":50}' \
+  "\"healthListen\":\"127.0.0.1:0\",
+   \"tls\":{\"certFile\":\"$PKI_DIR/server.crt\",\"keyFile\":\"$PKI_DIR/server.key\",
+          \"clientCaFile\":\"$PKI_DIR/ca.crt\",\"requireClientCert\":true},
+   \"auth\":{\"tokensFile\":\"$STACK_DIR/tokens\",\"bindings\":[
+     {\"identities\":[\"spiffe://resetd.test/ns/ops/sa/alice\"],\"role\":\"operator\"},
+     {\"identities\":[\"bob.ops.resetd.test\",\"ci-viewer\"],\"role\":\"viewer\"}]}" \
+  resetd-tls
+RESETD_TLS_GRPC_ADDR=$RESETD_GRPC_ADDR RESETD_TLS_HEALTH_ADDR=$RESETD_HEALTH_ADDR \
+  PKI_DIR=$PKI_DIR VIEWER_TOKEN=$VIEWER_TOKEN \
+  stack_run timeout 300 node --test --test-reporter=spec grpc_secure.test.js

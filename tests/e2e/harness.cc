@@ -75,7 +75,7 @@ Resetd::Resetd(json config, std::map<std::string, std::string> env,
   std::ofstream(config_path_) << config.dump(2);
 }
 
-bool Resetd::Start() {
+bool Resetd::Start(std::shared_ptr<grpc::ChannelCredentials> credentials) {
   process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{RESETD_BIN, "--config", config_path_}, env_,
       dir_ + "/resetd." + std::to_string(runs_++) + ".log");
@@ -85,8 +85,17 @@ bool Resetd::Start() {
       process_->WaitForLine("metrics listening on ([0-9.:]+)", kStartTimeout);
   if (!grpc_addr || !metrics_addr) return false;
   metrics_address_ = *metrics_addr;
-  stub_ = resetd::v1::PasswordResetService::NewStub(
-      grpc::CreateChannel(*grpc_addr, grpc::InsecureChannelCredentials()));
+  grpc_address_ = *grpc_addr;
+  if (process_->Output().find("grpc health listening on") !=
+      std::string::npos) {
+    health_address_ =
+        process_
+            ->WaitForLine("grpc health listening on ([0-9.:]+)", kStartTimeout)
+            .value_or("");
+  }
+  stub_ = resetd::v1::PasswordResetService::NewStub(grpc::CreateChannel(
+      *grpc_addr,
+      credentials ? credentials : grpc::InsecureChannelCredentials()));
   return true;
 }
 

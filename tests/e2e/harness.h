@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "grpcpp/security/credentials.h"
 #include "nlohmann/json.hpp"
 #include "resetd/v1/reset_service.grpc.pb.h"
 #include "tests/e2e/subprocess.h"
@@ -43,14 +44,19 @@ class Resetd {
  public:
   Resetd(nlohmann::json config, std::map<std::string, std::string> env,
          const std::string& dir);
-  // Starts (again); false if it did not come up.
-  bool Start();
+  // Starts (again); false if it did not come up. stub() talks over
+  // `credentials` (default: plaintext).
+  bool Start(std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
   // Sends `signal` and waits for the exit; returns the waitpid status.
   int Stop(int signal);
   bool running() { return process_ && process_->Running(); }
   // Everything every run printed.
   std::string Output() const;
   resetd::v1::PasswordResetService::Stub& stub() { return *stub_; }
+  // The bound gRPC address ("127.0.0.1:port") and, when the config has
+  // one, the plaintext health listener's ("" otherwise).
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& health_address() const { return health_address_; }
   std::string Metrics();
 
  private:
@@ -61,6 +67,8 @@ class Resetd {
   std::unique_ptr<Subprocess> process_;
   std::unique_ptr<resetd::v1::PasswordResetService::Stub> stub_;
   std::string metrics_address_;
+  std::string grpc_address_;
+  std::string health_address_;
 };
 
 // Follows WatchResetJob to the end, then returns the FULL view. Responses

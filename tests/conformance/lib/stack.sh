@@ -98,26 +98,35 @@ stack_start_fakecloud() {
   export FAKECLOUD_ADDR
 }
 
+# stack_start_resetd BIN [ENGINE_JSON] [SECURITY_JSON_FIELDS] [NAME]: the
+# security fields default to '"insecure":true'; NAME (default resetd) names
+# its config and log files, so that a second resetd can run beside the first.
 stack_start_resetd() {
   local bin=$1 engine=${2:-'{"pollIntervalMs":200,"lingerMs":50}'}
-  cat >"$STACK_DIR/resetd.json" <<JSON
-{"grpcListen":"127.0.0.1:0","metricsListen":"127.0.0.1:0","insecure":true,
+  local security=${3:-'"insecure":true'} name=${4:-resetd}
+  cat >"$STACK_DIR/$name.json" <<JSON
+{"grpcListen":"127.0.0.1:0","metricsListen":"127.0.0.1:0",$security,
  "providers":[{"name":"tencent","kind":"tencent_cvm","endpoint":"$FAKECLOUD_ADDR","scheme":"http"}],
  "engine":$engine}
 JSON
-  "$bin" --config "$STACK_DIR/resetd.json" >"$STACK_DIR/resetd.out" 2>"$STACK_DIR/resetd.log" &
+  "$bin" --config "$STACK_DIR/$name.json" >"$STACK_DIR/$name.out" 2>"$STACK_DIR/$name.log" &
   local pid=$!
   STACK_PIDS+=("$pid")
   stack_watchdog "$pid"
   local line
-  line="$(stack_wait_line "$STACK_DIR/resetd.log" 'grpc listening on ' "$pid" 20)"
+  line="$(stack_wait_line "$STACK_DIR/$name.log" 'grpc listening on ' "$pid" 20)"
   RESETD_GRPC_ADDR="$(sed -E 's/.*grpc listening on ([^ ]+).*/\1/' <<<"$line")"
-  line="$(stack_wait_line "$STACK_DIR/resetd.log" 'metrics listening on ' "$pid" 20)"
+  line="$(stack_wait_line "$STACK_DIR/$name.log" 'metrics listening on ' "$pid" 20)"
   RESETD_METRICS_ADDR="$(sed -E 's/.*metrics listening on ([^ ]+).*/\1/' <<<"$line")"
+  RESETD_HEALTH_ADDR=""
+  if grep -q 'grpc health listening on ' "$STACK_DIR/$name.log"; then
+    line="$(grep -m1 'grpc health listening on ' "$STACK_DIR/$name.log")"
+    RESETD_HEALTH_ADDR="$(sed -E 's/.*grpc health listening on ([^ ]+).*/\1/' <<<"$line")"
+  fi
   RESETD_PID=$pid
-  RESETD_LOG="$STACK_DIR/resetd.log"
+  RESETD_LOG="$STACK_DIR/$name.log"
   FAKECLOUD_LOG="$STACK_DIR/fakecloud.log"
-  export RESETD_GRPC_ADDR RESETD_METRICS_ADDR RESETD_LOG FAKECLOUD_LOG
+  export RESETD_GRPC_ADDR RESETD_METRICS_ADDR RESETD_HEALTH_ADDR RESETD_LOG FAKECLOUD_LOG
 }
 
 # Runs a command in the background and waits for it: a signal to this shell
