@@ -19,6 +19,7 @@
 #include "service/reset_service.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "tests/fakes/fake_job_manager.h"
+#include "tests/util/status_details.h"
 
 namespace resetd::service {
 namespace {
@@ -70,13 +71,8 @@ CreateResetJobRequest Request(const std::string& request_id,
 }
 
 google::rpc::ErrorInfo DecodeErrorInfo(const grpc::Status& status) {
-  google::rpc::Status details;
-  google::rpc::ErrorInfo info;
-  EXPECT_TRUE(details.ParseFromString(status.error_details()));
-  for (const auto& any : details.details()) {
-    if (any.UnpackTo(&info)) break;
-  }
-  return info;
+  EXPECT_FALSE(status.error_details().empty());
+  return resetd::testing::DetailOf<google::rpc::ErrorInfo>(status);
 }
 
 class ResetServiceAuthzTest : public ::testing::Test {

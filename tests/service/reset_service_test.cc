@@ -20,6 +20,7 @@
 #include "service/insecure_authenticator.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "tests/fakes/fake_job_manager.h"
+#include "tests/util/status_details.h"
 
 namespace resetd::service {
 namespace {
@@ -32,7 +33,8 @@ constexpr char kPassword[] = "Zq7!vWx9#kLm";
 
 resetd::v1::Config TestConfig() {
   auto config = ParseConfig(
-      R"({"insecure": true, "providers": [{"name": "tencent", "kind": "tencent_cvm"}]})", "test");
+      R"({"insecure": true, "providers": [{"name": "tencent", "kind": "tencent_cvm"}]})",
+      "test");
   EXPECT_TRUE(config.ok());
   return *config;
 }
@@ -50,13 +52,8 @@ CreateResetJobRequest ValidRequest() {
 }
 
 google::rpc::BadRequest DecodeBadRequest(const grpc::Status& status) {
-  google::rpc::Status details;
-  google::rpc::BadRequest bad_request;
-  EXPECT_TRUE(details.ParseFromString(status.error_details()));
-  for (const auto& any : details.details()) {
-    if (any.UnpackTo(&bad_request)) break;
-  }
-  return bad_request;
+  EXPECT_FALSE(status.error_details().empty());
+  return resetd::testing::DetailOf<google::rpc::BadRequest>(status);
 }
 
 // The service on an in-process server bound to port 0, over a fake JobManager.
