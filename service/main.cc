@@ -20,6 +20,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "prometheus/registry.h"
+#include "service/audit_log.h"
 #include "service/client_factory.h"
 #include "service/config.h"
 #include "service/logging.h"
@@ -86,6 +87,7 @@ int WaitForSignal(const sigset_t& set) {
 struct Running {
   absl::Duration engine_grace;
   std::shared_ptr<prometheus::Registry> registry;
+  std::unique_ptr<AuditLog> audit;  // null: no audit trail
   std::unique_ptr<workflow::WorkflowMetrics> workflow_metrics;
   std::unique_ptr<workflow::JobStore> store;
   std::shared_ptr<const workflow::Fingerprinter> fingerprinter;
@@ -136,6 +138,20 @@ absl::Status OpenStore(const resetd::v1::StoreConfig& config,
   return absl::OkStatus();
 }
 
+// The audit trail, when config.audit names a file or stderr: before the
+// engine and the server, which write to it, and outliving them.
+absl::Status OpenAudit(const resetd::v1::Config& config, spdlog::logger& log,
+                       Running& r) {
+  const resetd::v1::AuditConfig& audit = config.audit();
+  if (audit.file().empty() && !audit.stderr()) return absl::OkStatus();
+  auto opened = AuditLog::Open(audit, *r.registry, log);
+  if (!opened.ok()) return opened.status();
+  r.audit = *std::move(opened);
+  log.info("event=audit_opened file={} stderr={}", LogValue(audit.file()),
+           audit.stderr());
+  return absl::OkStatus();
+}
+
 absl::Status StartEngine(const resetd::v1::Config& config,
                          std::shared_ptr<spdlog::logger> log, Running& r) {
   auto providers = BuildProviderRegistry(config, MakeClientFactory());
@@ -146,7 +162,8 @@ absl::Status StartEngine(const resetd::v1::Config& config,
       workflow::NewInstrumentedJobStore(*r.store, *r.workflow_metrics);
   r.engine = workflow::NewEngine(
       *std::move(providers), RealClock(), *r.timed_store, *r.workflow_metrics,
-      EngineOptionsFromConfig(config), std::move(log), r.fingerprinter);
+      EngineOptionsFromConfig(config), std::move(log), r.fingerprinter,
+      r.audit.get());
   r.engine->Start();
   return absl::OkStatus();
 }
@@ -207,6 +224,7 @@ absl::Status StartGrpc(const resetd::v1::Config& config, spdlog::logger& log,
   r.authenticator = *std::move(authenticator);
   ResetServiceOptions options;
   options.max_watches_per_identity = config.limits().max_watches_per_identity();
+  options.rpc_auditor = r.audit.get();
   r.service = std::make_unique<ResetServiceImpl>(
       *r.engine, *r.validator, *r.authenticator, config.auth(),
       *r.service_metrics, log, options);
@@ -281,7 +299,8 @@ int Run(const Flags& flags) {
   Running r;
   r.engine_grace = absl::Seconds(config->shutdown_grace_s());
   r.registry = std::make_shared<prometheus::Registry>();
-  absl::Status started = StartEngine(*config, log, r);
+  absl::Status started = OpenAudit(*config, *log, r);
+  if (started.ok()) started = StartEngine(*config, log, r);
   if (started.ok()) started = StartGrpc(*config, *log, r);
   if (started.ok()) started = StartMetrics(*config, *log, r);
   if (!started.ok()) {

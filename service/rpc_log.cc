@@ -49,7 +49,24 @@ grpc::Status RpcScope::Finish(const absl::Status& status) {
       " peer=" + LogValue(context_ ? context_->peer() : "");
   if (!result.ok()) line += " message=" + LogValue(result.error_message());
   log_.log(LevelFor(result.error_code()), "{}", line);
+  if (auditor_ != nullptr) auditor_->Rpc(Record(result.error_code()));
   return result;
+}
+
+RpcRecord RpcScope::Record(grpc::StatusCode code) const {
+  RpcRecord r;
+  r.method = std::string(RpcMethodName(method_));
+  r.caller = caller_;
+  if (r.caller.peer.empty() && context_ != nullptr) {
+    r.caller.peer = context_->peer();
+  }
+  r.job_id = job_id_;
+  r.request_id = request_id_;
+  r.decided = decided_;
+  r.allowed = allowed_;
+  r.reason = reason_;
+  r.code = std::string(StatusCodeName(code));
+  return r;
 }
 
 }  // namespace resetd::service

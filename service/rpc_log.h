@@ -40,6 +40,7 @@ class RpcAuditor {
 // Times one RPC; Finish() maps its status, counts it and logs it as
 //   event=rpc method=M code=C job_id=J request_id=R duration_ms=D peer=P
 //   [message="..."]
+// and hands its RpcRecord to the auditor, if there is one.
 // Not thread-safe (one per call).
 class RpcScope {
  public:
@@ -63,6 +64,9 @@ class RpcScope {
   grpc::Status Finish(const absl::Status& status);
 
  private:
+  // What the audit trail gets for a call that ended with `code`.
+  RpcRecord Record(grpc::StatusCode code) const;
+
   const RpcMethod method_;
   ServiceMetrics& metrics_;
   spdlog::logger& log_;

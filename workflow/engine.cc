@@ -39,7 +39,7 @@ class EngineImpl final : public Engine {
   EngineImpl(ProviderRegistry providers, Clock& clock, JobStore& store,
              WorkflowMetrics& metrics, EngineOptions options,
              std::shared_ptr<const Fingerprinter> fingerprinter,
-             std::shared_ptr<spdlog::logger> log)
+             std::shared_ptr<spdlog::logger> log, AuditSink* audit)
       : log_(std::move(log)),
         providers_(std::move(providers)),
         clock_(clock),
@@ -50,7 +50,7 @@ class EngineImpl final : public Engine {
                                      : NewEphemeralFingerprinter()),
         dispatcher_(NewThreadPoolDispatcher(options.worker_threads)),
         scheduler_(providers_, clock, store, metrics, *dispatcher_, options,
-                   log_.get()) {
+                   log_.get(), audit) {
     scheduler_.SetWakeup([this] {
       absl::MutexLock lock(&mu_);
       wake_ = true;
@@ -382,10 +382,10 @@ std::unique_ptr<Engine> NewEngine(
     ProviderRegistry providers, Clock& clock, JobStore& store,
     WorkflowMetrics& metrics, EngineOptions options,
     std::shared_ptr<spdlog::logger> log,
-    std::shared_ptr<const Fingerprinter> fingerprinter) {
-  return std::make_unique<EngineImpl>(std::move(providers), clock, store,
-                                      metrics, options,
-                                      std::move(fingerprinter), std::move(log));
+    std::shared_ptr<const Fingerprinter> fingerprinter, AuditSink* audit) {
+  return std::make_unique<EngineImpl>(
+      std::move(providers), clock, store, metrics, options,
+      std::move(fingerprinter), std::move(log), audit);
 }
 
 }  // namespace resetd::workflow

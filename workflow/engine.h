@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "spdlog/logger.h"
+#include "workflow/audit_sink.h"
 #include "workflow/engine_options.h"
 #include "workflow/fingerprint.h"
 #include "workflow/job_manager.h"
@@ -27,10 +28,14 @@ class Engine : public JobManager {
 // `clock`, `store` and `metrics` must outlive the engine. Events go to
 // `log` (nullptr: discarded). Request fingerprints use `fingerprinter`
 // (nullptr: a per-process key, so idempotency does not survive restarts).
+// Side effects on the clouds are recorded to `audit` (nullptr: none; else
+// it must outlive the engine), on the worker threads, before the engine
+// sees their outcome.
 std::unique_ptr<Engine> NewEngine(
     ProviderRegistry providers, Clock& clock, JobStore& store,
     WorkflowMetrics& metrics, EngineOptions options,
     std::shared_ptr<spdlog::logger> log = nullptr,
-    std::shared_ptr<const Fingerprinter> fingerprinter = nullptr);
+    std::shared_ptr<const Fingerprinter> fingerprinter = nullptr,
+    AuditSink* audit = nullptr);
 
 }  // namespace resetd::workflow

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "clients/provider_error.h"
 #include "common/log_value.h"
+#include "workflow/call_audit.h"
 #include "workflow/call_failure.h"
 #include "workflow/limiter_gate.h"
 
@@ -33,7 +33,7 @@ clients::StopMode ToStopMode(int mode) {
 Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
                      JobStore& store, WorkflowMetrics& metrics,
                      Dispatcher& dispatcher, EngineOptions options,
-                     spdlog::logger* log)
+                     spdlog::logger* log, AuditSink* audit)
     : providers_(providers),
       clock_(clock),
       store_(store),
@@ -44,6 +44,7 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
       limiter_([](const std::string&) { return 10.0; }, options.rate_headroom),
       null_log_(log ? nullptr : std::make_shared<spdlog::logger>("null")),
       log_(log ? *log : *null_log_),
+      audit_(audit),
       batcher_(options.linger),
       waitlist_(store),
       runner_(clock, options_, metrics, log_, batcher_, timers_, journal_,
@@ -176,10 +177,28 @@ void Scheduler::Perform(Work& work) {
         "event=call_sent call_id={} provider={} region={} action={} ids={}",
         c.call.call_id, c.call.provider, LogValue(c.call.region),
         ActionName(c.call.action), c.call.ids.size());
-    dispatcher_.Dispatch(std::move(c.call),
-                         [this](CallOutcome out) { Deliver(std::move(out)); });
+    Dispatch(c);
   }
   work.changes_written = WriteChanges(store_, work.changes, log_);
+}
+
+void Scheduler::Dispatch(Work::Call& c) {
+  if (audit_ == nullptr || c.call.action == Action::kDescribe) {
+    dispatcher_.Dispatch(std::move(c.call),
+                         [this](CallOutcome out) { Deliver(std::move(out)); });
+    return;
+  }
+  // providers_ is read-only after construction: safe without the lock.
+  auto entry = providers_.find(c.call.provider);
+  std::vector<SideEffectRecord> records = PendingSideEffects(
+      c.call, c.intent, entry == providers_.end() ? nullptr : &entry->second);
+  dispatcher_.Dispatch(std::move(c.call), [this, records = std::move(records)](
+                                              CallOutcome out) mutable {
+    // Before Deliver: the record is written before the engine can see
+    // the outcome, let alone report the step done.
+    WriteSideEffects(*audit_, std::move(records), out);
+    Deliver(std::move(out));
+  });
 }
 
 absl::Time Scheduler::Settle(Work& work) {
@@ -257,18 +276,12 @@ void Scheduler::ProcessOutcomes() {
 
 void Scheduler::ProcessOutcome(InFlight& f, const CallOutcome& out) {
   const std::string action(ActionName(f.call.action));
-  auto pe = clients::GetProviderError(out.status);
-  const std::string code =
-      out.status.ok() ? "OK"
-      : pe            ? pe->code
-                      : std::string(absl::StatusCodeToString(out.status.code()));
+  const std::string code = OutcomeCode(out.status);
   metrics_.CountRequest(f.call.provider, action, code);
   metrics_.ObserveLatency(f.call.provider, action,
                           absl::ToDoubleSeconds(out.latency));
   // The result of each job's intent, written with the instances' rows.
-  journal_.AddResults(std::move(f.intents), code,
-                      out.status.ok() ? out.request_id
-                                      : (pe ? pe->request_id : ""),
+  journal_.AddResults(std::move(f.intents), code, OutcomeRequestId(out),
                       clock_.Now());
   if (!out.status.ok()) {
     OnCallFailed(f, out);

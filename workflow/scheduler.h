@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "spdlog/logger.h"
+#include "workflow/audit_sink.h"
 #include "workflow/batcher.h"
 #include "workflow/claims.h"
 #include "workflow/cloud_call.h"
@@ -60,10 +61,13 @@ class Scheduler {
 
   // Everything passed must outlive the scheduler.
   // Events are logged to `log` (one key=value line each; never a password);
-  // nullptr discards them.
+  // nullptr discards them. `audit` (may be null) gets one record per job
+  // served by each call with a side effect, on the thread that ran the
+  // call, before its outcome is delivered (so before any step is done).
   Scheduler(const ProviderRegistry& providers, Clock& clock, JobStore& store,
             WorkflowMetrics& metrics, Dispatcher& dispatcher,
-            EngineOptions options, spdlog::logger* log = nullptr);
+            EngineOptions options, spdlog::logger* log = nullptr,
+            AuditSink* audit = nullptr);
 
   // Adds a job; its instances are observed first. `job` must be complete
   // (tasks with index, provider, region and id) and already stored. Tasks
@@ -133,6 +137,9 @@ class Scheduler {
   void SendDue(absl::Time now, Work& work);
   void Send(Batch batch, absl::Time now, Work& work);
   void Unrecorded(uint64_t call_id);
+  // Dispatches `c`: its outcome is audited (if there is a sink) and
+  // delivered on the thread that ran it.
+  void Dispatch(Work::Call& c);
   absl::Time TakeReleasedClaims(absl::Time now);
   void WaitForClaim(Task& t);
 
@@ -147,6 +154,7 @@ class Scheduler {
   RateLimiter limiter_;
   std::shared_ptr<spdlog::logger> null_log_;
   spdlog::logger& log_;
+  AuditSink* const audit_;
 
   std::map<std::string, std::unique_ptr<JobRun>> jobs_;
   Batcher batcher_;

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "common/crypto.h"
 #include "google/rpc/error_details.pb.h"
@@ -60,7 +63,9 @@ class TencentE2eTest : public ::testing::Test {
            {"endpoint", cloud_->address()},
            {"scheme", "http"},
            {"regions", {"ap-guangzhou"}}}}},
-        {"engine", {{"lingerMs", 200}, {"pollIntervalMs", 500}}}};
+        {"engine", {{"lingerMs", 200}, {"pollIntervalMs", 500}}},
+        {"audit", {{"file", dir + "/audit.jsonl"}}}};
+    *audit_path_ = dir + "/audit.jsonl";
     resetd_ = new Resetd(config, env, dir);
     ASSERT_TRUE(resetd_->Start()) << resetd_->Output();
   }
@@ -97,7 +102,68 @@ class TencentE2eTest : public ::testing::Test {
   static inline FakeCloud* cloud_;
   static inline Resetd* resetd_;
   static inline std::string* responses_ = new std::string();
+  static inline std::string* audit_path_ = new std::string();
 };
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The audit file's lines of `kind` (about `job_id`, when given).
+std::vector<json> AuditLines(const std::string& path, const std::string& kind,
+                             const std::string& job_id = "") {
+  std::vector<json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << line;
+    if (j.is_discarded() || j["kind"] != kind) continue;
+    if (job_id.empty() || j["job_id"] == job_id) out.push_back(j);
+  }
+  return out;
+}
+
+// A side effect as fakecloud and the audit trail should both tell it:
+// API action, sorted ids, request id, result.
+using Effect =
+    std::tuple<std::string, std::vector<std::string>, std::string, std::string>;
+
+Effect MakeEffect(std::string action, std::vector<std::string> ids,
+                  std::string request_id, std::string result) {
+  std::sort(ids.begin(), ids.end());
+  return {std::move(action), std::move(ids), std::move(request_id),
+          std::move(result)};
+}
+
+// The Tencent API name of an engine action.
+std::string TencentAction(const std::string& action) {
+  if (action == "ResetPassword") return "ResetInstancesPassword";
+  return action + "Instances";  // Stop, Start, Reboot
+}
+
+// Every side effect fakecloud saw has exactly one audit line, and the other
+// way round (one job only: one line per call).
+void ExpectAuditAgreesWithCloud(const json& calls,
+                                const std::vector<json>& audit) {
+  std::multiset<Effect> cloud_saw, audited;
+  for (const auto& c : calls) {
+    if (c["action"] == "DescribeInstances") continue;
+    cloud_saw.insert(MakeEffect(c["action"], c["instance_ids"], c["request_id"],
+                                c["result"]));
+  }
+  for (const auto& a : audit) {
+    EXPECT_EQ(a["schema_version"], 1);
+    EXPECT_EQ(a["provider"], "tencent");
+    EXPECT_EQ(a["account"], "tencent");
+    EXPECT_EQ(a["region"], "ap-guangzhou");
+    audited.insert(MakeEffect(TencentAction(a["action"]), a["instance_ids"],
+                              a["provider_request_id"], a["outcome"]));
+  }
+  EXPECT_FALSE(audited.empty());
+  EXPECT_TRUE(audited == cloud_saw)
+      << audited.size() << " audited, " << cloud_saw.size() << " seen";
+}
 
 bool Forbidden(const std::string& state) {
   return state != "RUNNING" && state != "STOPPED";
@@ -214,6 +280,15 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
   }
   EXPECT_NE(resetd_->Metrics().find("resetd_instances_held_stopped 0"),
             std::string::npos);
+  ExpectAuditAgreesWithCloud(
+      calls, AuditLines(*audit_path_, "side_effect", job.job_id()));
+  auto rpcs = AuditLines(*audit_path_, "rpc", job.job_id());
+  ASSERT_FALSE(rpcs.empty());
+  EXPECT_EQ(rpcs.front()["method"], "CreateResetJob");
+  EXPECT_EQ(rpcs.front()["request_id"], "e2e-full");
+  EXPECT_EQ(rpcs.front()["code"], "OK");
+  EXPECT_EQ(rpcs.front()["peer"].get<std::string>().rfind("ipv4:127.0.0.1:", 0),
+            0u);
 }
 
 TEST_F(TencentE2eTest, SameRequestIdReturnsTheSameJob) {
@@ -280,6 +355,10 @@ TEST_F(TencentE2eTest, PasswordAppearsInNoLogMetricOrResponse) {
   EXPECT_EQ(cloud_->Output().find(kPassword), std::string::npos);
   EXPECT_EQ(cloud_->Calls().dump().find(kPassword),
             std::string::npos);
+  const std::string audit = ReadFile(*audit_path_);
+  EXPECT_NE(audit.find(R"("kind":"side_effect")"), std::string::npos);
+  EXPECT_EQ(audit.find(kPassword), std::string::npos);
+  EXPECT_EQ(audit.find(kSecretKey), std::string::npos);
   EXPECT_NE(resetd_->Output().find("event=rpc"), std::string::npos)
       << "the log was captured";
 }

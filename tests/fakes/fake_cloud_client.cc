@@ -30,10 +30,11 @@ absl::Status FakeCloudClient::Check(const std::string& action,
                                     absl::Span<const std::string> ids,
                                     PowerState required,
                                     const std::string& rid) {
-  calls_.push_back({clock_.Now(), action, {ids.begin(), ids.end()}, "OK"});
+  calls_.push_back({clock_.Now(), action, {ids.begin(), ids.end()}, "OK", rid});
   auto fail = [&](absl::Status s) {
     auto pe = clients::GetProviderError(s);
     calls_.back().result = pe ? pe->code : "ERROR";
+    calls_.back().request_id = pe ? pe->request_id : "";
     return s;
   };
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
@@ -77,6 +78,7 @@ absl::StatusOr<clients::CallResult> FakeCloudClient::Answer(
   if (!result.ok() || it == lost_answers_.end()) return result;
   lost_answers_.erase(it);
   calls_.back().result = "AnswerLost";
+  calls_.back().request_id = "";
   return absl::UnavailableError(
       "POST https://fake: the connection dropped before an answer; the "
       "request may have been applied (not re-sent)");

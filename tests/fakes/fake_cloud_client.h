@@ -22,7 +22,8 @@ struct FakeCall {
   absl::Time time;
   std::string action;  // Describe, Stop, Start, Reboot, ResetPassword
   std::vector<std::string> ids;
-  std::string result;  // "OK" or the error code
+  std::string result;      // "OK" or the error code
+  std::string request_id;  // the request id its answer carried, if any
 };
 
 struct FakeInstance {
