@@ -170,6 +170,8 @@ note "resetd (pid $RESETD_PID): gRPC on $GRPC_ADDR, Prometheus metrics on http:/
 note "config $WORK/resetd.json: provider \"tencent\" (kind tencent_cvm) -> http://$FAKE_ADDR"
 note "credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (SecretId $TENCENTCLOUD_SECRET_ID)"
 note "jobs in SQLite $WORK/jobs.db, passwords sealed under RESETD_STORE_KEY"
+note "gRPC is plaintext here (\"insecure\": true, loopback only, warned in resetd's log);"
+note "  production configs set tls (mTLS) and role bindings: README, Transport security"
 
 # ---------------------------------------------------------------------------
 section "4/7 Reset the password of all $INSTANCES instances (resetctl create)"
