@@ -46,9 +46,10 @@ absl::Status CheckCombination(const ConnectionOptions& o) {
         "--tls-cert, --tls-key and --tls-server-name need --tls-ca (the CA "
         "that signed resetd's certificate)");
   }
-  if (o.tls_ca.empty() && !o.token_file.empty()) {
+  if (o.tls_ca.empty() && (!o.token_file.empty() || !o.token.empty())) {
     return absl::InvalidArgumentError(
-        "--token-file needs --tls-ca: a token is never sent in plaintext");
+        "a bearer token (--token-file, RESETCTL_TOKEN) needs --tls-ca: a "
+        "token is never sent in plaintext");
   }
   return absl::OkStatus();
 }
@@ -68,8 +69,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(
     ssl.pem_private_key = *std::move(key);
   }
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::SslCredentials(ssl);
-  if (o.token_file.empty()) return creds;
-  auto token = ReadToken(o.token_file);
+  if (o.token_file.empty() && o.token.empty()) return creds;
+  auto token = o.token_file.empty() ? absl::StatusOr<std::string>(o.token)
+                                    : ReadToken(o.token_file);
   if (!token.ok()) return token.status();
   return grpc::CompositeChannelCredentials(
       creds, grpc::AccessTokenCredentials(*token));
@@ -94,6 +96,7 @@ void ApplyEnvironment(ConnectionOptions& options,
   fill(options.tls_key, "RESETCTL_TLS_KEY");
   fill(options.tls_server_name, "RESETCTL_TLS_SERVER_NAME");
   fill(options.token_file, "RESETCTL_TOKEN_FILE");
+  if (options.token_file.empty()) fill(options.token, "RESETCTL_TOKEN");
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(

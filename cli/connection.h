@@ -19,12 +19,14 @@ struct ConnectionOptions {
   std::string tls_key;          // its private key (PEM)
   std::string tls_server_name;  // name to verify instead of HOST
   std::string token_file;       // first line: the bearer token
+  std::string token;            // the token itself (RESETCTL_TOKEN only)
 };
 
 // The environment variables that stand for the flags when these are not
 // given: RESETCTL_TLS_CA, RESETCTL_TLS_CERT, RESETCTL_TLS_KEY,
-// RESETCTL_TLS_SERVER_NAME, RESETCTL_TOKEN_FILE. `getenv` is injectable for
-// tests.
+// RESETCTL_TLS_SERVER_NAME, RESETCTL_TOKEN_FILE; and RESETCTL_TOKEN, the
+// token itself, used when no token file is given (never a flag: a flag value
+// shows in `ps` and shell history). `getenv` is injectable for tests.
 void ApplyEnvironment(ConnectionOptions& options,
                       const char* (*getenv)(const char*));
 

@@ -212,6 +212,13 @@ TEST_F(ConnectionTest, EnvironmentStandsForMissingFlags) {
           {"RESETCTL_TLS_KEY", Pki("alice.key")},
           {"RESETCTL_TOKEN_FILE", Pki("token")}};
   EXPECT_EQ(Run({}).code, kExitOk);
+  // The token itself from RESETCTL_TOKEN, when no file is named.
+  env_.erase("RESETCTL_TOKEN_FILE");
+  env_["RESETCTL_TOKEN"] = kToken;
+  EXPECT_EQ(Run({}).code, kExitOk);
+  env_["RESETCTL_TOKEN"] = "tok-wrong";
+  EXPECT_EQ(Run({}).code, kExitError);
+  env_["RESETCTL_TOKEN"] = kToken;
   // A flag wins over its variable.
   ExpectClear(Run({"--tls-ca", Pki("other-ca.crt")}), "not signed by the CA");
 }
