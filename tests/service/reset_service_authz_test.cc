@@ -80,8 +80,12 @@ class ResetServiceAuthzTest : public ::testing::Test {
   void SetUp() override {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream_);
     logger_ = std::make_shared<spdlog::logger>("test", sink);
+    ResetServiceOptions options;
+    options.watch_poll = absl::Milliseconds(20);
+    options.max_watches_per_identity = 1;
     service_ = std::make_unique<ResetServiceImpl>(
-        jobs_, validator_, authenticator_, config_.auth(), metrics_, *logger_);
+        jobs_, validator_, authenticator_, config_.auth(), metrics_, *logger_,
+        options);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -146,6 +150,52 @@ class ResetServiceAuthzTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<resetd::v1::PasswordResetService::Stub> stub_;
 };
+
+// A Watch stream of `job` as `identity`, with its first event read (so
+// that the server holds its slot); ok=false with the status if it failed.
+struct OpenWatch {
+  std::unique_ptr<grpc::ClientContext> context =
+      std::make_unique<grpc::ClientContext>();
+  std::unique_ptr<grpc::ClientReader<resetd::v1::ResetJobEvent>> reader;
+  bool ok = false;
+  grpc::Status status;
+};
+
+TEST_F(ResetServiceAuthzTest, WatchStreamsAreCappedPerIdentity) {
+  const std::string job = CreatedBy("alice", "tencent");
+  auto open = [&](const std::string& identity) {
+    OpenWatch w;
+    As(*w.context, identity);
+    resetd::v1::WatchResetJobRequest request;
+    request.set_job_id(job);
+    w.reader = stub_->WatchResetJob(w.context.get(), request);
+    resetd::v1::ResetJobEvent event;
+    w.ok = w.reader->Read(&event);
+    if (!w.ok) w.status = w.reader->Finish();
+    return w;
+  };
+  OpenWatch first = open("alice");
+  ASSERT_TRUE(first.ok) << first.status.error_message();
+  OpenWatch second = open("alice");
+  EXPECT_FALSE(second.ok);
+  EXPECT_EQ(second.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(second.status.error_message(),
+              HasSubstr("limits.max_watches_per_identity"));
+  OpenWatch other = open("viewer");
+  EXPECT_TRUE(other.ok) << "another identity has its own cap";
+  // Closing the first stream frees its slot (once the server notices).
+  first.context->TryCancel();
+  first.reader->Finish();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  bool reopened = false;
+  while (!reopened && absl::Now() < deadline) {
+    OpenWatch again = open("alice");
+    reopened = again.ok;
+    if (reopened) again.context->TryCancel();
+  }
+  EXPECT_TRUE(reopened);
+  other.context->TryCancel();
+}
 
 TEST_F(ResetServiceAuthzTest, CreateRecordsTheCallerAsCreator) {
   resetd::v1::ResetJob job;
