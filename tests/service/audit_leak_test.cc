@@ -18,9 +18,9 @@
 #include "prometheus/registry.h"
 #include "service/audit_log.h"
 #include "service/config.h"
-#include "service/insecure_authenticator.h"
 #include "service/reset_service.h"
 #include "spdlog/sinks/ostream_sink.h"
+#include "tests/fakes/anonymous_authenticator.h"
 #include "tests/fakes/fake_cloud_client.h"
 #include "workflow/engine.h"
 

@@ -17,8 +17,8 @@
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "service/config.h"
-#include "service/insecure_authenticator.h"
 #include "spdlog/sinks/ostream_sink.h"
+#include "tests/fakes/anonymous_authenticator.h"
 #include "tests/fakes/fake_job_manager.h"
 #include "tests/util/status_details.h"
 

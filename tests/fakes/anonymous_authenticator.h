@@ -1,7 +1,8 @@
-// TEMPORARY: the Authenticator of a plaintext server without auth, until the
-// TLS/token Authenticator is wired into main.cc. Every caller is
-// "anonymous" with Source::kInsecure, which authorization treats as admin
-// only while no auth bindings are configured (development mode, authz.h).
+// For handler tests: the Authenticator of an insecure server without role
+// bindings, as PeerAuthenticator behaves there when a call brings neither a
+// token nor a certificate. Every caller is "anonymous" with
+// Source::kInsecure, which authorization treats as admin only while no
+// bindings are configured (development mode, authz.h).
 #pragma once
 
 #include "service/authenticator.h"
