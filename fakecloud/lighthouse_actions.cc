@@ -253,10 +253,14 @@ ApiError LighthouseError(ApiError error) {
   return error;
 }
 
+// Lighthouse's published request rates (API reference, "frequency limit"
+// of each action).
 std::map<std::string, int> LighthouseDefaultRates() {
-  std::map<std::string, int> rates;
-  for (const auto& [name, fn] : LighthouseActions()) rates[name] = 20;
-  return rates;
+  return {{"DescribeInstances", 100},
+          {"StopInstances", 10},
+          {"StartInstances", 10},
+          {"RebootInstances", 10},
+          {"ResetInstancesPassword", 20}};
 }
 
 }  // namespace resetd::fakecloud

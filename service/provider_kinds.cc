@@ -87,6 +87,14 @@ constexpr ApiAction kHuaweiEcsActions[] = {
     {"BatchResetServersPassword", "ResetPassword"},  // with batch_reset
 };
 
+// Tencent's API reference, "request frequency limit" of each action: 10/s,
+// except DescribeInstances 40/s (CVM); Lighthouse: ResetInstancesPassword
+// 20/s, DescribeInstances 100/s, Stop/Start/Reboot 10/s. Alibaba and Huawei
+// publish no per-API rates (quotas per account in their consoles).
+constexpr PublishedRate kTencentCvmRates[] = {{"Describe", 40}};
+constexpr PublishedRate kLighthouseRates[] = {{"Describe", 100},
+                                              {"ResetPassword", 20}};
+
 constexpr std::string_view kEngineActions[] = {
     "Describe",         "Stop", "Start", "Reboot", "ResetPassword",
     "ResetVncPassword", "*"};
@@ -101,7 +109,9 @@ constexpr ProviderKind kKinds[] = {
      .id_format = "\"ins-\" followed by 8 lowercase letters or digits",
      .is_valid_id = &IsTencentCvmId,
      .api_actions = kTencentCvmActions,
-     .api_action_count = std::size(kTencentCvmActions)},
+     .api_action_count = std::size(kTencentCvmActions),
+     .published_rates = kTencentCvmRates,
+     .published_rate_count = std::size(kTencentCvmRates)},
     {.name = "tencent_lighthouse",
      .cloud = "tencent",
      .default_endpoint = "lighthouse.tencentcloudapi.com",
@@ -111,7 +121,9 @@ constexpr ProviderKind kKinds[] = {
      .id_format = "\"lhins-\" followed by 8 lowercase letters or digits",
      .is_valid_id = &IsLighthouseId,
      .api_actions = kLighthouseActions,
-     .api_action_count = std::size(kLighthouseActions)},
+     .api_action_count = std::size(kLighthouseActions),
+     .published_rates = kLighthouseRates,
+     .published_rate_count = std::size(kLighthouseRates)},
     {.name = "aliyun_ecs",
      .cloud = "aliyun",
      .default_endpoint = "ecs.aliyuncs.com",

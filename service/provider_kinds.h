@@ -16,6 +16,12 @@ struct ApiAction {
                             // ResetVncPassword
 };
 
+// A published request rate: `per_second` calls of the engine action.
+struct PublishedRate {
+  std::string_view engine;  // e.g. "Describe"
+  double per_second;
+};
+
 struct ProviderKind {
   std::string_view name;  // config's `kind`, e.g. "tencent_cvm"
   // The cloud whose accounts the kind's API keys belong to: kinds of one
@@ -37,6 +43,11 @@ struct ProviderKind {
   // The provider's API action names, for rate limits named the provider's way.
   const ApiAction* api_actions = nullptr;
   int api_action_count = 0;
+  // The provider's published request rates per engine action, where it
+  // publishes one (README, Providers); other actions default to
+  // kDefaultRatePerSecond. A config's rate_limits override them.
+  const PublishedRate* published_rates = nullptr;
+  int published_rate_count = 0;
   // Every call is scoped to a per-region project: the config must map each
   // region jobs may target to its project id (ProviderConfig.project_ids).
   bool needs_project_ids = false;

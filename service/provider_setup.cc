@@ -1,5 +1,7 @@
 #include "service/provider_setup.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "clients/credential_source.h"
@@ -44,6 +46,17 @@ absl::StatusOr<workflow::ProviderRegistry> BuildProviderRegistry(
     entry.claim_scope = ClaimScope(p, entry.account);
     entry.rate_per_second = {{"*", kDefaultRatePerSecond}};
     const ProviderKind* kind = FindProviderKind(p.kind());
+    // The provider's published rates, unless the config sets "*": that
+    // lowers (or raises) every action it does not name, published or not.
+    const bool config_sets_all =
+        std::any_of(p.rate_limits().begin(), p.rate_limits().end(),
+                    [](const auto& l) { return l.action() == "*"; });
+    for (int i = 0; kind != nullptr && !config_sets_all &&
+                    i < kind->published_rate_count;
+         ++i) {
+      const PublishedRate& r = kind->published_rates[i];
+      entry.rate_per_second[std::string(r.engine)] = r.per_second;
+    }
     for (const auto& limit : p.rate_limits()) {
       // Validation has checked the name; the engine keys limits by its own
       // action names.

@@ -59,8 +59,8 @@ T="$R,provider=\"tencent\""
 echo "--- before the job"
 prom_await "resetd is scraped" 30 "up{$R} == 1"
 prom_await "resetd_ready is 1" 15 "resetd_ready{$R} == 1"
-prom_await "the configured limit of every engine action (default 10 req/s)" 15 \
-  "count(resetd_rate_limit_requests_per_second{$T} == 10) == 6"
+prom_await "the default limit of every engine action (CVM's published 40 req/s for Describe, else 10 req/s)" 15 \
+  "count(resetd_rate_limit_requests_per_second{$T} == 10) == 5 and count(resetd_rate_limit_requests_per_second{$T,action=\"Describe\"} == 40) == 1"
 prom_await "throttles exported at 0" 15 "count(resetd_throttled_total{$T} == 0) == 6"
 
 # A first job makes resetd create the series of each action and answer code;

@@ -147,6 +147,17 @@ resetd::v1::ResetJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
   return job;
 }
 
+int DefaultRate(const std::string& provider, const std::string& action) {
+  if (provider == "tencent_cvm" && action == "DescribeInstances") return 40;
+  if (provider == "tencent_lighthouse" && action == "DescribeInstances") {
+    return 100;
+  }
+  if (provider == "tencent_lighthouse" && action == "ResetInstancesPassword") {
+    return 20;
+  }
+  return 10;
+}
+
 std::map<std::string, int> MaxCallsPerSecond(const json& calls) {
   std::map<std::string, std::vector<double>> times;
   for (const auto& c : calls) {

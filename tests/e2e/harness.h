@@ -84,6 +84,11 @@ resetd::v1::ResetJob GetJob(resetd::v1::PasswordResetService::Stub& stub,
 // The most calls of one action in any one-second window, per action.
 std::map<std::string, int> MaxCallsPerSecond(const nlohmann::json& calls);
 
+// resetd's default rate of a provider API action (fakecloud's record names:
+// provider "tencent_cvm", action "DescribeInstances"): the provider's
+// published rate where it publishes one, else 10 per second.
+int DefaultRate(const std::string& provider, const std::string& action);
+
 // Instances that a StopInstances reached twice with no StartInstances in
 // between.
 std::vector<std::string> StoppedTwiceInARow(const nlohmann::json& calls);

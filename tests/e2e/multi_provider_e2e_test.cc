@@ -24,7 +24,6 @@ using resetd::testing::Resetd;
 // specials every provider accepts; contains neither "root" nor any three
 // letters in a row of "Administrator".
 constexpr char kPassword[] = "Mx7-Qa9.Zk2_Lp4";
-constexpr int kRate = 10;  // resetd's default per action
 
 // Provider kind in fakecloud -> resetd provider name (the config's `name`).
 const std::map<std::string, std::string>& Names() {
@@ -157,7 +156,8 @@ TEST(MultiProviderE2eTest, OneJobAcrossEveryProviderKeepsEveryInvariant) {
   for (const auto& [kind, list] : per_provider) {
     for (const auto& [action, most] :
          resetd::testing::MaxCallsPerSecond(list)) {
-      EXPECT_LE(most, kRate) << kind << " " << action;
+      EXPECT_LE(most, resetd::testing::DefaultRate(kind, action))
+          << kind << " " << action;
     }
     EXPECT_TRUE(resetd::testing::StoppedTwiceInARow(list).empty()) << kind;
   }

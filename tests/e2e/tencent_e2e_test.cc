@@ -37,7 +37,6 @@ constexpr char kSecretId[] = "AKIDe2eTESTsecretid";
 constexpr char kSecretKey[] = "e2e-secret-key-value";
 constexpr int kInstances = 300;
 constexpr int kForbidden = 6;
-constexpr double kRate = 10.0;  // resetd's default per action
 
 class TencentE2eTest : public ::testing::Test {
  protected:
@@ -262,7 +261,8 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
     }
   }
   for (const auto& [action, most] : resetd::testing::MaxCallsPerSecond(calls)) {
-    EXPECT_LE(most, kRate) << action;
+    EXPECT_LE(most, resetd::testing::DefaultRate("tencent_cvm", action))
+        << action;
   }
   EXPECT_TRUE(resetd::testing::StoppedTwiceInARow(calls).empty());
   for (const auto& [id, b] : before) {

@@ -252,6 +252,20 @@ TEST_F(LighthouseApiTest, ResetIsLimitedTo20PerSecond) {
             "ResourceNotFound.InstanceIdNotFound");
 }
 
+TEST_F(LighthouseApiTest, RatesAreLighthousesPublishedOnes) {
+  EXPECT_EQ(LighthouseDefaultRates(),
+            (std::map<std::string, int>{{"DescribeInstances", 100},
+                                        {"StopInstances", 10},
+                                        {"StartInstances", 10},
+                                        {"RebootInstances", 10},
+                                        {"ResetInstancesPassword", 20}}));
+  const json stop = {{"InstanceIds", IdsJson({"lhins-zzzzzzzz"})}};
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_NE(Code(Call("StopInstances", stop)), "RequestLimitExceeded") << i;
+  }
+  EXPECT_EQ(Code(Call("StopInstances", stop)), "RequestLimitExceeded");
+}
+
 TEST_F(LighthouseApiTest, CallLogRecordsTheProviderWithoutThePassword) {
   Call("ResetInstancesPassword",
        {{"InstanceIds", IdsJson({LhId(1)})}, {"Password", "Abcdef12!x"}});

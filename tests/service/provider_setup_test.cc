@@ -74,7 +74,41 @@ TEST(ProviderSetupTest, BuildsEntriesWithRatesAndBatch) {
   const auto& b = registry->at("b");
   EXPECT_EQ(b.account, "b");
   EXPECT_EQ(b.max_batch, 100);
-  EXPECT_EQ(b.rate_per_second, (std::map<std::string, double>{{"*", 10.0}}));
+  // Tencent publishes DescribeInstances at 40/s; "*" in a's config set
+  // every action it did not name, the published one too.
+  EXPECT_EQ(b.rate_per_second,
+            (std::map<std::string, double>{{"*", 10.0}, {"Describe", 40.0}}));
+}
+
+// Each kind defaults to its provider's published rates (README, Providers);
+// a config lowers any of them by name.
+TEST(ProviderSetupTest, PublishedRatesAreTheDefaults) {
+  auto config = ParseConfig(R"({"insecure": true, "providers": [
+      {"name": "cvm", "kind": "tencent_cvm"},
+      {"name": "lh", "kind": "tencent_lighthouse"},
+      {"name": "lh-shared", "kind": "tencent_lighthouse",
+       "rateLimits": [{"action": "DescribeInstances", "requestsPerSecond": 5}]},
+      {"name": "ali", "kind": "aliyun_ecs"},
+      {"name": "hw", "kind": "huawei_ecs", "regions": ["cn-north-4"],
+       "projectIds": {"cn-north-4": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}}]})",
+                            "t");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto registry = BuildProviderRegistry(
+      *config, [](const resetd::v1::ProviderConfig&)
+                   -> absl::StatusOr<std::shared_ptr<clients::CloudClient>> {
+        return std::shared_ptr<clients::CloudClient>(
+            std::make_shared<NullClient>());
+      });
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  using Rates = std::map<std::string, double>;
+  EXPECT_EQ(registry->at("cvm").rate_per_second,
+            (Rates{{"*", 10}, {"Describe", 40}}));
+  EXPECT_EQ(registry->at("lh").rate_per_second,
+            (Rates{{"*", 10}, {"Describe", 100}, {"ResetPassword", 20}}));
+  EXPECT_EQ(registry->at("lh-shared").rate_per_second,
+            (Rates{{"*", 10}, {"Describe", 5}, {"ResetPassword", 20}}));
+  EXPECT_EQ(registry->at("ali").rate_per_second, (Rates{{"*", 10}}));
+  EXPECT_EQ(registry->at("hw").rate_per_second, (Rates{{"*", 10}}));
 }
 
 // Every kind reaches the factory with its defaults and options, and its
@@ -127,7 +161,7 @@ TEST(ProviderSetupTest, BuildsEveryKind) {
 
   using Rates = std::map<std::string, double>;
   EXPECT_EQ(registry->at("cvm").rate_per_second,
-            (Rates{{"*", 10}, {"ResetPassword", 2}}));
+            (Rates{{"*", 10}, {"Describe", 40}, {"ResetPassword", 2}}));
   EXPECT_EQ(registry->at("lh").rate_per_second,
             (Rates{{"*", 10}, {"Describe", 50}, {"ResetPassword", 20}}));
   EXPECT_EQ(registry->at("ali").account, "ali-prod");
