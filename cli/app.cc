@@ -16,7 +16,7 @@ struct Parsed {
   double timeout_seconds = 30;
   CreateOptions create;
   std::string job_id;
-  bool full = false;
+  GetOptions get;
   ListOptions list;
 };
 
@@ -95,7 +95,10 @@ void AddCreate(CLI::App& app, Parsed& p) {
 void AddJobCommands(CLI::App& app, Parsed& p) {
   CLI::App* get = app.add_subcommand("get", "show a job");
   get->add_option("JOB_ID", p.job_id, "job id")->required();
-  get->add_flag("--full", p.full, "include per-instance results");
+  get->add_flag("--full", p.get.full,
+                "add targets, failures by code and every instance's result");
+  get->add_flag("--failed", p.get.failed,
+                "add failures by code and the failed instances' results");
   for (auto [name, help] : {std::pair{"watch", "follow a job until it ends"},
                             std::pair{"cancel", "cancel a job"}}) {
     app.add_subcommand(name, help)
@@ -123,7 +126,7 @@ int Dispatch(CLI::App& app, const Parsed& p, Stub& stub, Console& console) {
   if (app.got_subcommand("create"))
     return RunCreate(stub, common, p.create, console);
   if (app.got_subcommand("get"))
-    return RunGet(stub, common, p.job_id, p.full, console);
+    return RunGet(stub, common, p.job_id, p.get, console);
   if (app.got_subcommand("list")) return RunList(stub, common, p.list, console);
   if (app.got_subcommand("watch"))
     return RunWatch(stub, common, p.job_id, console);

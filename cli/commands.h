@@ -65,9 +65,17 @@ int RunCreate(Stub& stub, const CommonOptions& common,
 int RunWatch(Stub& stub, const CommonOptions& common, const std::string& job_id,
              Console& console);
 
-// `get`: one job, in the BASIC view, or FULL with per-instance results.
+// `get`: one job, in the BASIC view; with `full`, the FULL view (targets,
+// failures by code) and every instance result; with `failed`, the FULL view
+// and the failed instances only. Instance results are paged through
+// ListResetJobInstances and printed page by page as they arrive (text: one
+// table, JSON: one line per page).
+struct GetOptions {
+  bool full = false;
+  bool failed = false;
+};
 int RunGet(Stub& stub, const CommonOptions& common, const std::string& job_id,
-           bool full, Console& console);
+           const GetOptions& options, Console& console);
 
 // `list`: one page of jobs, or every page with `all`.
 struct ListOptions {

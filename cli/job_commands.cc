@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/flag_values.h"
+#include "cli/instance_pages.h"
 #include "cli/job_text.h"
 #include "cli/status_printer.h"
 
@@ -10,6 +11,9 @@ namespace resetd::cli {
 namespace {
 
 using resetd::v1::ResetJob;
+
+// Instances per ListResetJobInstances page: the server's maximum.
+constexpr int kInstancePageSize = 1000;
 
 void SetDeadline(grpc::ClientContext& context, const CommonOptions& common) {
   context.set_deadline(std::chrono::system_clock::now() + common.timeout);
@@ -21,17 +25,46 @@ int Fail(const grpc::Status& status, const CommonOptions& common,
   return kExitError;
 }
 
-void PrintJob(const ResetJob& job, const CommonOptions& common, bool full,
+void PrintJob(const ResetJob& job, const CommonOptions& common,
               Console& console) {
   if (common.output == OutputFormat::kJson) {
     *console.out << ToJsonLine(job);
   } else {
     *console.out << RenderJob(job);
-    if (full && !job.instances().empty()) {
-      *console.out << "\n" << RenderInstances(job);
+    if (std::string failures = RenderFailureCounts(job); !failures.empty()) {
+      *console.out << "\n" << failures;
     }
   }
   console.out->flush();
+}
+
+// Prints the job's instances (only the failed ones with `failed_only`),
+// page by page as they arrive.
+grpc::Status PrintInstances(Stub& stub, const CommonOptions& common,
+                            const std::string& job_id, bool failed_only,
+                            Console& console) {
+  resetd::v1::ListResetJobInstancesRequest request;
+  request.set_job_id(job_id);
+  request.set_page_size(kInstancePageSize);
+  if (failed_only) request.add_states(resetd::v1::INSTANCE_STATE_FAILED);
+  int printed = 0;
+  grpc::Status status = ForEachInstancePage(
+      stub, common, request,
+      [&](const resetd::v1::ListResetJobInstancesResponse& page) {
+        if (common.output == OutputFormat::kJson) {
+          *console.out << ToJsonLine(page);
+        } else if (!page.instances().empty()) {
+          *console.out << (printed == 0 ? "\n" : "")
+                       << RenderInstances(page.instances(), printed == 0);
+        }
+        printed += page.instances_size();
+        console.out->flush();
+      });
+  if (status.ok() && printed == 0 && common.output == OutputFormat::kText) {
+    *console.out << (failed_only ? "\nno failed instances\n"
+                                 : "\nno instances\n");
+  }
+  return status;
 }
 
 // Fetches one page; prints it at once in JSON, or appends it to `all` in text.
@@ -59,17 +92,21 @@ std::string FormatCallError(const grpc::Status& status,
 }
 
 int RunGet(Stub& stub, const CommonOptions& common, const std::string& job_id,
-           bool full, Console& console) {
+           const GetOptions& options, Console& console) {
+  const bool instances = options.full || options.failed;
   grpc::ClientContext context;
   SetDeadline(context, common);
   resetd::v1::GetResetJobRequest request;
   request.set_job_id(job_id);
-  request.set_view(full ? resetd::v1::JOB_VIEW_FULL
-                        : resetd::v1::JOB_VIEW_BASIC);
+  request.set_view(instances ? resetd::v1::JOB_VIEW_FULL
+                             : resetd::v1::JOB_VIEW_BASIC);
   ResetJob job;
   grpc::Status status = stub.GetResetJob(&context, request, &job);
   if (!status.ok()) return Fail(status, common, console);
-  PrintJob(job, common, full, console);
+  PrintJob(job, common, console);
+  if (!instances) return kExitOk;
+  status = PrintInstances(stub, common, job_id, !options.full, console);
+  if (!status.ok()) return Fail(status, common, console);
   return kExitOk;
 }
 
@@ -110,7 +147,7 @@ int RunCancel(Stub& stub, const CommonOptions& common,
   ResetJob job;
   grpc::Status status = stub.CancelResetJob(&context, request, &job);
   if (!status.ok()) return Fail(status, common, console);
-  PrintJob(job, common, /*full=*/false, console);
+  PrintJob(job, common, console);
   return kExitOk;
 }
 

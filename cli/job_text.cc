@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/text_table.h"
 
 namespace resetd::cli {
@@ -30,9 +31,11 @@ std::string CountsLine(const resetd::v1::InstanceCounts& c) {
 }
 
 std::string TargetLine(const resetd::v1::Target& t) {
+  // A job's targets carry their count; a request's, their ids.
+  const int n = t.instance_ids_size() > 0 ? t.instance_ids_size()
+                                          : t.instance_count();
   return absl::StrCat(t.provider(), "/", t.region(), "  ",
-                      ShortName(t.os_type()), "  ", t.instance_ids_size(),
-                      " instances");
+                      ShortName(t.os_type()), "  ", n, " instances");
 }
 
 }  // namespace
@@ -119,11 +122,16 @@ std::string RenderJob(const ResetJob& job) {
   return RenderTable(rows);
 }
 
-std::string RenderInstances(const ResetJob& job) {
-  std::vector<std::vector<std::string>> rows = {
-      {"INSTANCE", "PROVIDER", "REGION", "STATE", "ORIGINAL", "FINAL", "RESET",
-       "PHASE", "ERROR"}};
-  for (const auto& i : job.instances()) {
+std::string RenderInstances(
+    const google::protobuf::RepeatedPtrField<resetd::v1::InstanceResult>&
+        instances,
+    bool header) {
+  std::vector<std::vector<std::string>> rows;
+  if (header) {
+    rows.push_back({"INSTANCE", "PROVIDER", "REGION", "STATE", "ORIGINAL",
+                    "FINAL", "RESET", "PHASE", "ERROR"});
+  }
+  for (const auto& i : instances) {
     rows.push_back({i.instance_id(), i.provider(), i.region(),
                     ShortName(i.state()), ShortName(i.original_power_state()),
                     ShortName(i.final_power_state()),
@@ -132,6 +140,24 @@ std::string RenderInstances(const ResetJob& job) {
                     i.error().code().empty() ? "-" : i.error().code()});
   }
   return RenderTable(rows);
+}
+
+std::string RenderFailureCounts(const ResetJob& job) {
+  if (job.failures().empty()) return "";
+  std::vector<std::vector<std::string>> rows = {
+      {"PROVIDER", "CODE", "COUNT", "E.G."}};
+  int listed = 0;
+  for (const auto& f : job.failures()) {
+    listed += f.count();
+    rows.push_back({f.provider(), f.code(), std::to_string(f.count()),
+                    absl::StrJoin(f.sample_instance_ids(), ",")});
+  }
+  std::string out = "failures by code:\n" + RenderTable(rows, "  ");
+  if (job.counts().failed() > listed) {
+    absl::StrAppend(&out, "  ... and ", job.counts().failed() - listed,
+                    " more under other codes\n");
+  }
+  return out;
 }
 
 std::string RenderJobList(const resetd::v1::ListResetJobsResponse& page) {

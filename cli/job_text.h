@@ -31,13 +31,22 @@ bool IsTerminal(resetd::v1::JobState state);
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
 
 // A job as "key  value" lines: id, request id, state, times, options
-// (password kind included), counts, and (when present) targets.
+// (password kind included), counts, and (when present) targets with their
+// instance counts.
 std::string RenderJob(const resetd::v1::ResetJob& job);
 
 // One line per instance: id, provider, region, state, original and final
 // power state, reset verification (VerificationText), phase, provider error
-// code. Starts with a header row.
-std::string RenderInstances(const resetd::v1::ResetJob& job);
+// code. Starts with a header row when `header` (a page after the first of
+// a listing has none).
+std::string RenderInstances(
+    const google::protobuf::RepeatedPtrField<resetd::v1::InstanceResult>&
+        instances,
+    bool header = true);
+
+// The FULL view's failures by provider and error code, most frequent
+// first; "" when there are none.
+std::string RenderFailureCounts(const resetd::v1::ResetJob& job);
 
 // A table of jobs (id, state, total, ok, failed, created, dry run), with a
 // header row; "no jobs\n" if empty.

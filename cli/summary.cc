@@ -1,6 +1,6 @@
 #include "cli/summary.h"
 
-#include <map>
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -28,50 +28,47 @@ std::string ByState(const resetd::v1::InstanceCounts& c) {
   return "instances by state:\n" + RenderTable(rows, "  ");
 }
 
-std::string ByPowerState(const ResetJob& job) {
-  std::map<std::string, int> counts;
-  for (const auto& i : job.instances())
-    ++counts[ShortName(i.final_power_state())];
-  Rows rows;
-  for (const auto& [name, n] : counts)
-    rows.push_back({name, std::to_string(n)});
-  return "instances by final power state:\n" + RenderTable(rows, "  ");
-}
-
-std::string Failed(const ResetJob& job, int max_failed) {
+std::string Failed(
+    const ResetJob& job,
+    const google::protobuf::RepeatedPtrField<resetd::v1::InstanceResult>&
+        failed,
+    int max_failed) {
+  const int total = std::max(job.counts().failed(), failed.size());
+  if (total == 0) return "";
   Rows rows = {
       {"INSTANCE", "PROVIDER", "REGION", "CODE", "MESSAGE", "REQUEST ID"}};
-  int failed = 0;
-  for (const auto& i : job.instances()) {
-    if (i.state() != resetd::v1::INSTANCE_STATE_FAILED) continue;
-    if (++failed > max_failed) continue;
+  int shown = 0;
+  for (const auto& i : failed) {
+    if (shown == max_failed) break;
+    ++shown;
     const auto& e = i.error();
     rows.push_back({i.instance_id(), i.provider(), i.region(),
                     e.code().empty() ? "-" : e.code(),
                     e.message().empty() ? "-" : e.message(),
                     e.request_id().empty() ? "-" : e.request_id()});
   }
-  if (failed == 0) return "";
-  std::string out = absl::StrCat("failed instances (", failed, "):\n",
-                                 RenderTable(rows, "  "));
-  if (failed > max_failed) {
-    absl::StrAppend(&out, "  ... and ", failed - max_failed, " more\n");
+  std::string out = absl::StrCat("failed instances (", total, "):\n");
+  if (shown > 0) out += RenderTable(rows, "  ");
+  if (total > shown) {
+    absl::StrAppend(&out, "  ... and ", total - shown,
+                    " more: resetctl get ", job.job_id(), " --failed\n");
   }
   return out;
 }
 
 }  // namespace
 
-std::string RenderSummary(const ResetJob& job, int max_failed) {
+std::string RenderSummary(
+    const ResetJob& job,
+    const google::protobuf::RepeatedPtrField<resetd::v1::InstanceResult>&
+        failed,
+    int max_failed) {
   std::string out =
       absl::StrCat("job ", job.job_id(), " ", ShortName(job.state()),
                    job.dry_run() ? " (dry run)" : "", "\n");
   out += ByState(job.counts());
-  if (job.instances().empty()) {
-    return out + "(no per-instance results)\n";
-  }
-  out += ByPowerState(job);
-  out += Failed(job, max_failed);
+  out += RenderFailureCounts(job);
+  out += Failed(job, failed, max_failed);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/instance_pages.h"
 #include "cli/job_text.h"
 #include "cli/progress.h"
 #include "cli/status_printer.h"
@@ -17,11 +18,15 @@ using resetd::v1::InstanceResult;
 using resetd::v1::ResetJob;
 using resetd::v1::ResetJobEvent;
 
-// What the stream told us: the latest job and every instance's latest result.
+// What the stream told us: the latest job, and the first failures it
+// reported (for a summary when the FULL view cannot be had).
 struct Watched {
   ResetJob job;
-  std::map<std::string, InstanceResult> instances;
+  google::protobuf::RepeatedPtrField<InstanceResult> failed;
 };
+
+// Failed instances the summary lists.
+constexpr int kSummaryFailed = 20;
 
 class Stopwatch {
  public:
@@ -38,7 +43,12 @@ class Stopwatch {
 
 void Absorb(const ResetJobEvent& event, Watched& w) {
   if (event.has_job()) w.job = event.job();
-  for (const auto& i : event.changed()) w.instances[i.instance_id()] = i;
+  for (const auto& i : event.changed()) {
+    if (i.state() == resetd::v1::INSTANCE_STATE_FAILED &&
+        w.failed.size() < kSummaryFailed) {
+      *w.failed.Add() = i;
+    }
+  }
 }
 
 grpc::Status Follow(Stub& stub, const std::string& job_id,
@@ -64,20 +74,34 @@ grpc::Status Follow(Stub& stub, const std::string& job_id,
   return reader->Finish();
 }
 
-// The FULL view for the summary; if that fails, what the stream delivered.
-ResetJob SummaryView(Stub& stub, const CommonOptions& common,
-                     const Watched& w) {
+// The summary from the FULL view and the first failed instances; if those
+// cannot be had, from what the stream delivered.
+std::string Summary(Stub& stub, const CommonOptions& common,
+                    const Watched& w) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + common.timeout);
   resetd::v1::GetResetJobRequest request;
   request.set_job_id(w.job.job_id());
   request.set_view(resetd::v1::JOB_VIEW_FULL);
   ResetJob full;
-  if (stub.GetResetJob(&context, request, &full).ok()) return full;
-  ResetJob fallback = w.job;
-  for (const auto& [id, result] : w.instances)
-    *fallback.add_instances() = result;
-  return fallback;
+  if (!stub.GetResetJob(&context, request, &full).ok()) {
+    return RenderSummary(w.job, w.failed, kSummaryFailed);
+  }
+  google::protobuf::RepeatedPtrField<InstanceResult> failed;
+  if (full.counts().failed() > 0) {
+    resetd::v1::ListResetJobInstancesRequest list;
+    list.set_job_id(full.job_id());
+    list.set_page_size(kSummaryFailed);
+    list.add_states(resetd::v1::INSTANCE_STATE_FAILED);
+    grpc::Status listed = ForEachInstancePage(
+        stub, common, list,
+        [&](const resetd::v1::ListResetJobInstancesResponse& page) {
+          failed = page.instances();
+        },
+        /*max_pages=*/1);
+    if (!listed.ok()) failed = w.failed;
+  }
+  return RenderSummary(full, failed, kSummaryFailed);
 }
 
 }  // namespace
@@ -97,8 +121,7 @@ int RunWatch(Stub& stub, const CommonOptions& common, const std::string& job_id,
     return kExitError;
   }
   if (common.output == OutputFormat::kText) {
-    *console.out << RenderSummary(SummaryView(stub, common, watched))
-                 << std::flush;
+    *console.out << Summary(stub, common, watched) << std::flush;
   }
   return watched.job.state() == resetd::v1::JOB_STATE_SUCCEEDED ? kExitOk
                                                                 : kExitJobNotOk;

@@ -223,7 +223,15 @@ for line in sys.stdin:
             print(job["jobId"])
 ' "$REQUEST_ID")
 [ -n "$JOB_ID" ] || die "no job with request id $REQUEST_ID"
-"$RESETCTL" --server "$GRPC_ADDR" --output json get "$JOB_ID" --full >"$WORK/job.json"
+"$RESETCTL" --server "$GRPC_ADDR" --output json get "$JOB_ID" --full >"$WORK/job.jsonl"
+# One line for the job, then one per page of instance results: one object.
+"$PY" - "$WORK/job.jsonl" "$WORK/job.json" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+job = lines[0]
+job["instances"] = [i for page in lines[1:] for i in page.get("instances", [])]
+json.dump(job, open(sys.argv[2], "w"))
+PY
 note "one instance as resetd reports it (resetctl --output json get $JOB_ID --full):"
 "$PY" - "$WORK/job.json" <<'PY'
 import json, sys

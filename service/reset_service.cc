@@ -1,5 +1,6 @@
 #include "service/reset_service.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/secret.h"
@@ -147,6 +148,27 @@ grpc::Status ResetServiceImpl::ListResetJobs(
   return rpc.Finish(jobs.status());
 }
 
+grpc::Status ResetServiceImpl::ListResetJobInstances(
+    grpc::ServerContext* context,
+    const resetd::v1::ListResetJobInstancesRequest* request,
+    resetd::v1::ListResetJobInstancesResponse* response) {
+  RpcScope rpc = Scope(RpcMethod::kListResetJobInstances, context);
+  rpc.set_job_id(request->job_id());
+  absl::StatusOr<Caller> caller = Authenticate(context, rpc);
+  if (!caller.ok()) return rpc.Finish(caller.status());
+  if (absl::Status valid = validator_.ValidateListInstances(*request);
+      !valid.ok()) {
+    return rpc.Finish(valid);
+  }
+  // Reading a job's instances is reading the job.
+  absl::Status allowed =
+      DecideOnJob(*caller, Permission::kGet, request->job_id(), rpc);
+  if (!allowed.ok()) return rpc.Finish(allowed);
+  auto page = jobs_.ListInstances(*request);
+  if (page.ok()) *response = *std::move(page);
+  return rpc.Finish(page.status());
+}
+
 grpc::Status ResetServiceImpl::WatchResetJob(
     grpc::ServerContext* context,
     const resetd::v1::WatchResetJobRequest* request,
@@ -171,8 +193,14 @@ grpc::Status ResetServiceImpl::WatchResetJob(
 absl::Status ResetServiceImpl::StreamUpdates(
     grpc::ServerContext* context, std::string_view job_id,
     grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
-  uint64_t version = 0;
-  bool sent_any = false;
+  // The first event: state and counts only.
+  auto first = jobs_.CurrentState(job_id);
+  if (!first.ok()) return first.status();
+  if (!writer->Write(first->event)) {
+    return absl::CancelledError("the client went away");
+  }
+  if (first->terminal) return absl::OkStatus();
+  uint64_t version = first->version;
   while (true) {
     if (context->IsCancelled()) {
       return absl::CancelledError("the client cancelled the stream");
@@ -182,15 +210,31 @@ absl::Status ResetServiceImpl::StreamUpdates(
     }
     auto update = jobs_.WaitForUpdate(job_id, version, options_.watch_poll);
     if (!update.ok()) return update.status();
-    if (!sent_any || update->version != version) {
-      if (!writer->Write(update->event)) {
+    if (update->version != version) {
+      if (!WriteChunked(update->event, writer)) {
         return absl::CancelledError("the client went away");
       }
-      sent_any = true;
       version = update->version;
     }
     if (update->terminal) return absl::OkStatus();
   }
+}
+
+bool ResetServiceImpl::WriteChunked(
+    const resetd::v1::ResetJobEvent& event,
+    grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
+  const int changed = event.changed_size();
+  if (changed <= kMaxChangedPerEvent) return writer->Write(event);
+  // Consecutive events, each with the job and a slice of the changes; the
+  // job's state is the same in each (the last one may be terminal).
+  for (int from = 0; from < changed; from += kMaxChangedPerEvent) {
+    resetd::v1::ResetJobEvent chunk;
+    *chunk.mutable_job() = event.job();
+    const int to = std::min(changed, from + kMaxChangedPerEvent);
+    for (int i = from; i < to; ++i) *chunk.add_changed() = event.changed(i);
+    if (!writer->Write(chunk)) return false;
+  }
+  return true;
 }
 
 grpc::Status ResetServiceImpl::CancelResetJob(

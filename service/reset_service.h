@@ -19,6 +19,11 @@
 
 namespace resetd::service {
 
+// A Watch event carries at most this many changed instances (a few hundred
+// KB, far below gRPC's 4 MB message limit); a larger change is sent as
+// consecutive events.
+inline constexpr int kMaxChangedPerEvent = 500;
+
 struct ResetServiceOptions {
   // How long one JobManager::WaitForUpdate of a Watch stream blocks before
   // the stream checks for cancellation and shutdown again.
@@ -33,7 +38,7 @@ struct ResetServiceOptions {
 // Each RPC is authenticated by `authenticator` (failure or no identity:
 // UNAUTHENTICATED), validated (INVALID_ARGUMENT), authorized against `auth`
 // (PERMISSION_DENIED with a google.rpc.ErrorInfo, before any side effect;
-// Get/Watch/Cancel look up the job's creator and targets first, an unknown
+// Get/ListResetJobInstances/Watch/Cancel look up the job's creator and targets first, an unknown
 // job is NOT_FOUND only for callers that hold the permission), handed to
 // `jobs` (Create with the caller's identity as creator, List limited to the
 // caller's scope), counted in `metrics` and logged as one structured line on
@@ -65,6 +70,10 @@ class ResetServiceImpl final
       grpc::ServerContext* context,
       const resetd::v1::ListResetJobsRequest* request,
       resetd::v1::ListResetJobsResponse* response) override;
+  grpc::Status ListResetJobInstances(
+      grpc::ServerContext* context,
+      const resetd::v1::ListResetJobInstancesRequest* request,
+      resetd::v1::ListResetJobInstancesResponse* response) override;
   grpc::Status WatchResetJob(
       grpc::ServerContext* context,
       const resetd::v1::WatchResetJobRequest* request,
@@ -86,6 +95,11 @@ class ResetServiceImpl final
   // OK, or the status to end the call with (DeniedStatus).
   absl::Status Decide(const Caller& caller, const AuthzRequest& request,
                       RpcScope& rpc) const;
+  // Writes `event`, split into events of at most kMaxChangedPerEvent
+  // changed instances each. False if the client went away.
+  static bool WriteChunked(
+      const resetd::v1::ResetJobEvent& event,
+      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer);
   // Decide for an existing job (its creator and targets from `jobs_`).
   absl::Status DecideOnJob(const Caller& caller, Permission permission,
                            std::string_view job_id, RpcScope& rpc);

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::array<std::string_view, kRpcMethodCount> kMethodNames = {
     "CreateResetJob", "GetResetJob", "ListResetJobs", "WatchResetJob",
-    "CancelResetJob"};
+    "CancelResetJob", "ListResetJobInstances"};
 
 constexpr std::array<std::string_view, 17> kCodeNames = {"OK",
                                                          "CANCELLED",

@@ -20,8 +20,9 @@ enum class RpcMethod {
   kListResetJobs,
   kWatchResetJob,
   kCancelResetJob,
+  kListResetJobInstances,
 };
-inline constexpr int kRpcMethodCount = 5;
+inline constexpr int kRpcMethodCount = 6;
 
 // "CreateResetJob", ...
 std::string_view RpcMethodName(RpcMethod method);

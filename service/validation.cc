@@ -4,6 +4,7 @@
 
 #include "common/secret.h"
 #include "service/status_mapping.h"
+#include "workflow/instance_page.h"
 
 namespace resetd::service {
 namespace {
@@ -306,6 +307,27 @@ absl::Status RequestValidator::ValidateList(
     }
   }
   return ViolationsToStatus("ListResetJobsRequest", out);
+}
+
+absl::Status RequestValidator::ValidateListInstances(
+    const resetd::v1::ListResetJobInstancesRequest& request) const {
+  std::vector<FieldViolation> out;
+  if (request.job_id().empty()) Add(out, "job_id", "must be set");
+  if (request.page_size() < 0 ||
+      request.page_size() > workflow::kMaxInstancePageSize) {
+    Add(out, "page_size",
+        "must be 0 to " + std::to_string(workflow::kMaxInstancePageSize));
+  }
+  for (int i = 0; i < request.states_size(); ++i) {
+    if (!resetd::v1::InstanceState_IsValid(request.states(i))) {
+      Add(out, "states[" + std::to_string(i) + "]",
+          "unknown value " + std::to_string(request.states(i)));
+    }
+  }
+  if (auto page = workflow::PageOf(request); !page.ok()) {
+    Add(out, "page_token", std::string(page.status().message()));
+  }
+  return ViolationsToStatus("ListResetJobInstancesRequest", out);
 }
 
 absl::Status RequestValidator::ValidateJobId(std::string_view job_id) const {

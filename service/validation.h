@@ -58,6 +58,11 @@ class RequestValidator {
   // every state a known value.
   absl::Status ValidateList(
       const resetd::v1::ListResetJobsRequest& request) const;
+  // OK, or kInvalidArgument with a BadRequest: job_id set, page_size within
+  // 0..1000, every state a known value, and a page token this server gave
+  // for the same job_id and filters.
+  absl::Status ValidateListInstances(
+      const resetd::v1::ListResetJobInstancesRequest& request) const;
   // For Watch and Cancel: job_id must be set.
   absl::Status ValidateJobId(std::string_view job_id) const;
 

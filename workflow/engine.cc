@@ -10,6 +10,7 @@
 #include "common/log_value.h"
 #include "workflow/claims.h"
 #include "workflow/cloud_call.h"
+#include "workflow/instance_page.h"
 #include "workflow/list_filter.h"
 #include "workflow/new_job.h"
 #include "workflow/recovery.h"
@@ -172,6 +173,42 @@ class EngineImpl final : public Engine {
     return out;
   }
 
+  absl::StatusOr<resetd::v1::ListResetJobInstancesResponse> ListInstances(
+      const resetd::v1::ListResetJobInstancesRequest& request) override {
+    auto page = PageOf(request);
+    if (!page.ok()) return page.status();
+    resetd::v1::ListResetJobInstancesResponse out;
+    int next = -1;  // the index of the first match that did not fit
+    auto take = [&](int index, const resetd::v1::InstanceResult& result) {
+      if (!Selects(request, result)) return true;
+      if (out.instances_size() == page->size) {
+        next = index;
+        return false;
+      }
+      *out.add_instances() = result;
+      return true;
+    };
+    {
+      absl::MutexLock lock(&mu_);
+      if (JobRun* job = scheduler_.Find(request.job_id())) {
+        for (size_t i = page->start_index; i < job->tasks.size(); ++i) {
+          if (!take(job->tasks[i]->index, job->tasks[i]->result)) break;
+        }
+        if (next >= 0) out.set_next_page_token(NextPageToken(request, next));
+        return out;
+      }
+    }
+    // Not running here: an ended job, whose records no longer change.
+    absl::Status scanned = store_.ScanInstances(
+        request.job_id(), page->start_index,
+        [&](const resetd::v1::StoredInstance& i) {
+          return take(i.index(), i.result());
+        });
+    if (!scanned.ok()) return scanned;
+    if (next >= 0) out.set_next_page_token(NextPageToken(request, next));
+    return out;
+  }
+
   absl::StatusOr<JobOwner> Owner(std::string_view job_id) override {
     const std::string id(job_id);
     absl::MutexLock lock(&mu_);
@@ -181,6 +218,24 @@ class EngineImpl final : public Engine {
     auto stored = store_.GetJob(id, /*with_instances=*/false);
     if (!stored.ok()) return stored.status();
     return JobOwner{stored->creator, TargetsOf(stored->spec)};
+  }
+
+  absl::StatusOr<JobUpdate> CurrentState(std::string_view job_id) override {
+    const std::string id(job_id);
+    absl::MutexLock lock(&mu_);
+    JobUpdate update;
+    if (JobRun* job = scheduler_.Find(id)) {
+      *update.event.mutable_job() =
+          BuildSnapshot(*job, resetd::v1::JOB_VIEW_BASIC);
+      update.version = job->version;
+      update.terminal = IsTerminal(job->state);
+      return update;
+    }
+    auto snap = SnapshotLocked(id, resetd::v1::JOB_VIEW_BASIC);
+    if (!snap.ok()) return snap.status();
+    *update.event.mutable_job() = *std::move(snap);
+    update.terminal = IsTerminal(update.event.job().state());
+    return update;
   }
 
   absl::StatusOr<JobUpdate> WaitForUpdate(std::string_view job_id,

@@ -105,6 +105,21 @@ class InMemoryJobStore final : public JobStore {
                                " in job " + job_id);
   }
 
+  absl::Status ScanInstances(
+      const std::string& job_id, int from_index,
+      const std::function<bool(const resetd::v1::StoredInstance&)>& visit)
+      override {
+    absl::MutexLock lock(&mu_);
+    auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return absl::NotFoundError("no job " + job_id);
+    const auto& instances = it->second.instances;
+    for (auto i = instances.lower_bound(from_index); i != instances.end();
+         ++i) {
+      if (!visit(i->second)) break;
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<StoredJob> GetJob(const std::string& job_id,
                                    bool with_instances) override {
     absl::MutexLock lock(&mu_);

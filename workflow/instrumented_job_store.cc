@@ -48,6 +48,12 @@ class InstrumentedJobStore final : public JobStore {
       const std::string& job_id, int index) override {
     return base_.GetInstance(job_id, index);
   }
+  absl::Status ScanInstances(
+      const std::string& job_id, int from_index,
+      const std::function<bool(const resetd::v1::StoredInstance&)>& visit)
+      override {
+    return base_.ScanInstances(job_id, from_index, visit);
+  }
   absl::StatusOr<StoredJob> GetJob(const std::string& job_id,
                                    bool with_instances) override {
     return base_.GetJob(job_id, with_instances);

@@ -49,6 +49,13 @@ class JobManager {
   virtual absl::StatusOr<resetd::v1::ResetJob> Get(
       std::string_view job_id, resetd::v1::JobView view) = 0;
 
+  // One page of the job's instance results that pass the request's
+  // filters, in the job's order (see instance_page.h for page sizes).
+  // kNotFound if unknown; kInvalidArgument for a page token that belongs to
+  // another request.
+  virtual absl::StatusOr<resetd::v1::ListResetJobInstancesResponse>
+  ListInstances(const resetd::v1::ListResetJobInstancesRequest& request) = 0;
+
   // The job's creator and targets, cheaply (no instances);
   // kNotFound if unknown.
   virtual absl::StatusOr<JobOwner> Owner(std::string_view job_id) = 0;
@@ -63,6 +70,10 @@ class JobManager {
   // Blocks until the job's version exceeds `after_version` or `timeout`
   // passes, then returns the current state (instances changed after
   // `after_version` in `event.changed`). kNotFound if unknown.
+  // The job's state and counts now (no instances) and the version to wait
+  // from: a watch's first event. kNotFound if unknown.
+  virtual absl::StatusOr<JobUpdate> CurrentState(std::string_view job_id) = 0;
+
   virtual absl::StatusOr<JobUpdate> WaitForUpdate(std::string_view job_id,
                                                   uint64_t after_version,
                                                   absl::Duration timeout) = 0;

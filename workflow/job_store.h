@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,6 +130,14 @@ class JobStore {
   // One instance record; kNotFound if there is none (e.g. pruned).
   virtual absl::StatusOr<resetd::v1::StoredInstance> GetInstance(
       const std::string& job_id, int index) = 0;
+
+  // Calls `visit` with the job's instance records in index order, from
+  // index `from_index`, until it returns false or the records end.
+  // kNotFound if there is no such job. The store may be locked meanwhile:
+  // `visit` must not call the store.
+  virtual absl::Status ScanInstances(
+      const std::string& job_id, int from_index,
+      const std::function<bool(const resetd::v1::StoredInstance&)>& visit) = 0;
 
   // The job with this request_id (no instances, no password), if any.
   virtual absl::StatusOr<std::optional<StoredJob>> FindByRequestId(

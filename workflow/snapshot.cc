@@ -1,5 +1,11 @@
 #include "workflow/snapshot.h"
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "google/protobuf/util/time_util.h"
 
 namespace resetd::workflow {
@@ -45,6 +51,56 @@ void Count(resetd::v1::InstanceState state, resetd::v1::InstanceCounts* c) {
   }
 }
 
+// Failed instances by (provider, code), for the FULL view's failures.
+class FailureTally {
+ public:
+  void Add(const resetd::v1::InstanceResult& r) {
+    if (r.state() != resetd::v1::INSTANCE_STATE_FAILED) return;
+    const std::string& code =
+        r.error().code().empty() ? kNoCode : r.error().code();
+    resetd::v1::FailureCount& f = by_code_[{r.provider(), code}];
+    f.set_count(f.count() + 1);
+    if (f.sample_instance_ids_size() < kMaxSamples) {
+      f.add_sample_instance_ids(r.instance_id());
+    }
+  }
+
+  // The most frequent first (then by provider and code), at most
+  // kMaxFailureCodes.
+  void AppendTo(resetd::v1::ResetJob& out) {
+    std::vector<resetd::v1::FailureCount> all;
+    for (auto& [key, f] : by_code_) {
+      f.set_provider(key.first);
+      f.set_code(key.second);
+      all.push_back(std::move(f));
+    }
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      return a.count() > b.count();
+    });
+    if (all.size() > kMaxFailureCodes) all.resize(kMaxFailureCodes);
+    for (auto& f : all) *out.add_failures() = std::move(f);
+  }
+
+ private:
+  static constexpr int kMaxSamples = 3;
+  static constexpr size_t kMaxFailureCodes = 20;
+  static constexpr const char* kNoCode = "Unknown";
+  std::map<std::pair<std::string, std::string>, resetd::v1::FailureCount>
+      by_code_;
+};
+
+// The request's targets without their instance ids, with their counts.
+void SummariseTargets(const resetd::v1::CreateResetJobRequest& spec,
+                      resetd::v1::ResetJob& out) {
+  for (const auto& t : spec.targets()) {
+    resetd::v1::Target* summary = out.add_targets();
+    summary->set_provider(t.provider());
+    summary->set_region(t.region());
+    summary->set_os_type(t.os_type());
+    summary->set_instance_count(t.instance_ids_size());
+  }
+}
+
 }  // namespace
 
 resetd::v1::ResetJob BuildSnapshot(const StoredJob& job,
@@ -53,8 +109,10 @@ resetd::v1::ResetJob BuildSnapshot(const StoredJob& job,
   auto* c = out.mutable_counts();
   for (const auto& i : job.instances) Count(i.result().state(), c);
   if (view == resetd::v1::JOB_VIEW_BASIC) return out;
-  *out.mutable_targets() = job.spec.targets();
-  for (const auto& i : job.instances) *out.add_instances() = i.result();
+  SummariseTargets(job.spec, out);
+  FailureTally failures;
+  for (const auto& i : job.instances) failures.Add(i.result());
+  failures.AppendTo(out);
   return out;
 }
 
@@ -64,8 +122,10 @@ resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
   auto* c = out.mutable_counts();
   for (const auto& t : job.tasks) Count(t->result.state(), c);
   if (view == resetd::v1::JOB_VIEW_BASIC) return out;
-  *out.mutable_targets() = job.spec.targets();
-  for (const auto& t : job.tasks) *out.add_instances() = t->result;
+  SummariseTargets(job.spec, out);
+  FailureTally failures;
+  for (const auto& t : job.tasks) failures.Add(t->result);
+  failures.AppendTo(out);
   return out;
 }
 

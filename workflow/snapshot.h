@@ -8,10 +8,11 @@
 
 namespace resetd::workflow {
 
-// The job in `view` (FULL includes every instance result and the targets).
+// The job in `view` (FULL adds the targets, without their instance ids,
+// and the failures by provider and code).
 resetd::v1::ResetJob BuildSnapshot(const JobRun& job, resetd::v1::JobView view);
 
-// The job as the store has it (instances needed for counts and FULL).
+// The job as the store has it (its instances are needed for the counts).
 resetd::v1::ResetJob BuildSnapshot(const StoredJob& job,
                                    resetd::v1::JobView view);
 

@@ -111,6 +111,34 @@ class SqliteJobStore final : public JobStore {
     return i;
   }
 
+  absl::Status ScanInstances(
+      const std::string& job_id, int from_index,
+      const std::function<bool(const StoredInstance&)>& visit) override {
+    absl::MutexLock lock(&mu_);
+    auto job = db_->Prepare("SELECT 1 FROM jobs WHERE job_id = ?1");
+    if (!job.ok()) return job.status();
+    job->BindText(1, job_id);
+    auto found = job->Step();
+    if (!found.ok()) return found.status();
+    if (!*found) return absl::NotFoundError("no job " + job_id);
+    auto q = db_->Prepare(
+        "SELECT record FROM instances WHERE job_id = ?1 AND idx >= ?2 "
+        "ORDER BY idx");
+    if (!q.ok()) return q.status();
+    q->BindText(1, job_id).BindInt(2, from_index);
+    StoredInstance i;
+    while (true) {
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::OkStatus();
+      if (!i.ParseFromString(q->Blob(0))) {
+        return absl::DataLossError("job " + job_id +
+                                   ": unreadable instance record");
+      }
+      if (!visit(i)) return absl::OkStatus();
+    }
+  }
+
   absl::StatusOr<std::optional<StoredJob>> FindByRequestId(
       const std::string& request_id) override {
     absl::MutexLock lock(&mu_);

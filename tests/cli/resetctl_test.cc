@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "resetd/v1/reset_service.grpc.pb.h"
+#include "workflow/instance_page.h"
 
 namespace resetd::cli {
 namespace {
@@ -32,6 +34,10 @@ class FakeResetService final : public PasswordResetService::Service {
   std::vector<ResetJobEvent> events;
   grpc::Status watch_status = grpc::Status::OK;
   ResetJob full;
+  // The job's instances, served by ListResetJobInstances `page_size` at a
+  // time at most (the server's own paging and filters).
+  std::vector<InstanceResult> instances;
+  int max_page = 1000;
   std::vector<ListResetJobsResponse> pages;
 
   grpc::Status CreateResetJob(grpc::ServerContext*,
@@ -47,6 +53,28 @@ class FakeResetService final : public PasswordResetService::Service {
     std::lock_guard lock(mu_);
     gets_.push_back(*r);
     *out = full;
+    return grpc::Status::OK;
+  }
+  grpc::Status ListResetJobInstances(grpc::ServerContext*,
+                                     const ListResetJobInstancesRequest* r,
+                                     ListResetJobInstancesResponse* out) override {
+    std::lock_guard lock(mu_);
+    instance_lists_.push_back(*r);
+    ListResetJobInstancesRequest capped = *r;
+    capped.set_page_size(std::min(r->page_size(), max_page));
+    auto page = workflow::PageOf(capped);
+    if (!page.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(page.status().message()));
+    }
+    for (size_t i = page->start_index; i < instances.size(); ++i) {
+      if (!workflow::Selects(*r, instances[i])) continue;
+      if (out->instances_size() == page->size) {
+        out->set_next_page_token(workflow::NextPageToken(*r, i));
+        break;
+      }
+      *out->add_instances() = instances[i];
+    }
     return grpc::Status::OK;
   }
   grpc::Status ListResetJobs(grpc::ServerContext*,
@@ -71,7 +99,8 @@ class FakeResetService final : public PasswordResetService::Service {
     std::lock_guard lock(mu_);
     cancels_.push_back(*r);
     *out = full;
-    out->clear_instances();
+    out->clear_targets();
+    out->clear_failures();
     return grpc::Status::OK;
   }
 
@@ -86,6 +115,10 @@ class FakeResetService final : public PasswordResetService::Service {
   std::vector<ListResetJobsRequest> lists() {
     std::lock_guard l(mu_);
     return lists_;
+  }
+  std::vector<ListResetJobInstancesRequest> instance_lists() {
+    std::lock_guard l(mu_);
+    return instance_lists_;
   }
   std::vector<WatchResetJobRequest> watches() {
     std::lock_guard l(mu_);
@@ -103,6 +136,7 @@ class FakeResetService final : public PasswordResetService::Service {
   std::vector<ListResetJobsRequest> lists_;
   std::vector<WatchResetJobRequest> watches_;
   std::vector<CancelResetJobRequest> cancels_;
+  std::vector<ListResetJobInstancesRequest> instance_lists_;
 };
 
 ResetJob Job(JobState state, int total, int ok, int failed) {
@@ -162,8 +196,9 @@ class ResetctlTest : public ::testing::Test {
     service_.events = {Event(Job(JOB_STATE_RUNNING, 2, 1, 0)),
                        Event(Job(JOB_STATE_SUCCEEDED, 2, 2, 0))};
     service_.full = Job(JOB_STATE_SUCCEEDED, 2, 2, 0);
+    service_.instances.clear();
     for (const char* id : {"ins-1", "ins-2"}) {
-      auto* i = service_.full.add_instances();
+      auto* i = &service_.instances.emplace_back();
       i->set_instance_id(id);
       i->set_state(INSTANCE_STATE_SUCCEEDED);
       i->set_final_power_state(POWER_STATE_RUNNING);
@@ -174,7 +209,12 @@ class ResetctlTest : public ::testing::Test {
     ScriptSuccess();
     service_.events.back() = Event(Job(JOB_STATE_PARTIALLY_FAILED, 2, 1, 1));
     service_.full = Job(JOB_STATE_PARTIALLY_FAILED, 2, 1, 1);
-    auto* i = service_.full.add_instances();
+    auto* count = service_.full.add_failures();
+    count->set_provider("tencent");
+    count->set_code("UnsupportedOperation.InstanceStateTerminating");
+    count->set_count(1);
+    count->add_sample_instance_ids("ins-2");
+    auto* i = &service_.instances.back();
     i->set_instance_id("ins-2");
     i->set_provider("tencent");
     i->set_state(INSTANCE_STATE_FAILED);
@@ -220,7 +260,9 @@ TEST_F(ResetctlTest, CreateDeliversPasswordAndWatchesToSuccess) {
               HasSubstr("SUCCEEDED 2/2 (100%)"));  // the last progress line
   EXPECT_THAT(r.out, HasSubstr("job job-1 created: QUEUED, 2 instances\n"));
   EXPECT_THAT(r.out, HasSubstr("job job-1 SUCCEEDED\n"));
-  EXPECT_THAT(r.out, HasSubstr("  RUNNING  2\n"));
+  EXPECT_THAT(r.out, HasSubstr("  SUCCEEDED  2\n"));
+  EXPECT_THAT(service_.instance_lists(), ::testing::IsEmpty())
+      << "nothing failed: no listing";
   ExpectNoPassword(r);
 }
 
@@ -245,9 +287,9 @@ TEST_F(ResetctlTest, CreateSendsPasswordKind) {
 TEST_F(ResetctlTest, GetFullShowsVerification) {
   ScriptSuccess();
   service_.full.set_password_kind(resetd::v1::PASSWORD_KIND_VNC);
-  service_.full.mutable_instances(0)->set_verification(
+  service_.instances[0].set_verification(
       resetd::v1::RESET_VERIFICATION_VERIFIED);
-  service_.full.mutable_instances(1)->set_verification(
+  service_.instances[1].set_verification(
       resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
   Result r = Run({"get", "job-1", "--full"});
   EXPECT_EQ(r.code, 0) << r.err;
@@ -424,6 +466,60 @@ TEST_F(ResetctlTest, GetFullTextAndJson) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &job).ok())
       << json.out;
   EXPECT_EQ(job.request_id(), "rid-7");
+}
+
+TEST_F(ResetctlTest, GetFullPagesThroughEveryInstance) {
+  ScriptSuccess();
+  service_.instances.clear();
+  for (int n = 0; n < 5; ++n) {
+    auto& i = service_.instances.emplace_back();
+    i.set_instance_id("ins-p" + std::to_string(n));
+    i.set_state(INSTANCE_STATE_SUCCEEDED);
+  }
+  service_.max_page = 2;
+  Result text = Run({"get", "job-1", "--full"});
+  EXPECT_EQ(text.code, 0) << text.err;
+  for (int n = 0; n < 5; ++n) {
+    EXPECT_THAT(text.out, HasSubstr("ins-p" + std::to_string(n) + "  "));
+  }
+  // One table: its header once, though three pages came.
+  EXPECT_EQ(text.out.find("INSTANCE"), text.out.rfind("INSTANCE"));
+  auto lists = service_.instance_lists();
+  ASSERT_EQ(lists.size(), 3u);
+  EXPECT_TRUE(lists[0].page_token().empty());
+  EXPECT_FALSE(lists[1].page_token().empty());
+  EXPECT_TRUE(lists[0].states().empty());
+
+  Result json = Run({"get", "job-1", "--full", "--output", "json"});
+  EXPECT_EQ(json.code, 0) << json.err;
+  std::istringstream lines(json.out);
+  std::string line;
+  std::vector<std::string> all;
+  while (std::getline(lines, line)) all.push_back(line);
+  ASSERT_EQ(all.size(), 4u) << json.out;  // the job, then a line per page
+  ListResetJobInstancesResponse last;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(all.back(), &last).ok());
+  ASSERT_EQ(last.instances_size(), 1);
+  EXPECT_EQ(last.instances(0).instance_id(), "ins-p4");
+}
+
+TEST_F(ResetctlTest, GetFailedListsOnlyTheFailures) {
+  ScriptPartialFailure();
+  Result r = Run({"get", "job-1", "--failed"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(service_.gets().back().view(), JOB_VIEW_FULL);
+  ASSERT_EQ(service_.instance_lists().size(), 1u);
+  ASSERT_EQ(service_.instance_lists()[0].states_size(), 1);
+  EXPECT_EQ(service_.instance_lists()[0].states(0), INSTANCE_STATE_FAILED);
+  EXPECT_THAT(r.out, HasSubstr("failures by code:\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nins-2 "));
+  EXPECT_THAT(r.out, Not(HasSubstr("\nins-1 ")));
+
+  ScriptSuccess();
+  Result none = Run({"get", "job-1", "--failed"});
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_THAT(none.out, HasSubstr("no failed instances\n"));
 }
 
 TEST_F(ResetctlTest, ListAllFollowsPageTokens) {

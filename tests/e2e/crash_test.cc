@@ -105,9 +105,9 @@ class CrashTest : public ::testing::Test {
   }
 
   // Polls the job (through whichever resetd runs now) until it ends.
-  v1::ResetJob AwaitEnd(const std::string& job_id) {
+  resetd::testing::FullJob AwaitEnd(const std::string& job_id) {
     const absl::Time deadline = absl::Now() + absl::Minutes(3);
-    v1::ResetJob job;
+    resetd::testing::FullJob job;
     while (absl::Now() < deadline) {
       job = resetd::testing::WatchToEnd(resetd_->stub(), job_id);
       if (workflow_terminal(job.state())) return job;
@@ -121,7 +121,7 @@ class CrashTest : public ::testing::Test {
 
   // Checks a finished trial; returns how many instances were left stopped
   // that had been running.
-  int CheckTrial(const std::string& label, const v1::ResetJob& job,
+  int CheckTrial(const std::string& label, const resetd::testing::FullJob& job,
                  const std::map<std::string, json>& before,
                  const std::string& password) {
     EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << label;
@@ -177,7 +177,7 @@ TEST_F(CrashTest, SigkillAtAnyMomentLosesNothingAndLeavesNothingStopped) {
     ++kills;
     ASSERT_TRUE(cloud_->Post("/_fake/faults", {{"latency_ms", {20, 80}}}));
     ASSERT_TRUE(resetd_->Start()) << label << resetd_->Output();
-    v1::ResetJob job = AwaitEnd(job_id);
+    resetd::testing::FullJob job = AwaitEnd(job_id);
     left_stopped += CheckTrial(label, job, before, password);
     if (HasFailure()) break;
   }
@@ -212,7 +212,7 @@ TEST_F(CrashTest, ClaimSurvivesSigkillAndIsReleasedWhenRecoveryEndsTheJob) {
   EXPECT_NE(refused.error_message().find(job_id), std::string::npos)
       << refused.error_message();
   ASSERT_TRUE(cloud_->Post("/_fake/faults", {{"latency_ms", {20, 80}}}));
-  v1::ResetJob job = AwaitEnd(job_id);
+  resetd::testing::FullJob job = AwaitEnd(job_id);
   EXPECT_EQ(CheckTrial("claim", job, before, "Claim-Passw0rd!1"), 0);
   // Recovery finished the first job: its instances are free again.
   grpc::Status accepted = TryCreate("claim-2", "Claim-Passw0rd!2", &second);
@@ -235,7 +235,7 @@ TEST_F(CrashTest, SigtermMidJobShutsDownGracefullyAndTheJobCompletes) {
   ASSERT_TRUE(resetd_->Start()) << resetd_->Output();
   EXPECT_NE(resetd_->Output().find("event=job_recovered job_id=" + job_id),
             std::string::npos);
-  v1::ResetJob job = AwaitEnd(job_id);
+  resetd::testing::FullJob job = AwaitEnd(job_id);
   EXPECT_EQ(CheckTrial("sigterm", job, before, password), 0);
   // A job accepted before the restart keeps its idempotency key.
   v1::CreateResetJobRequest again;

@@ -118,20 +118,33 @@ std::string Resetd::Metrics() {
   return res ? res->body : "";
 }
 
-resetd::v1::ResetJob GetJob(resetd::v1::PasswordResetService::Stub& stub,
-                            const std::string& job_id) {
+FullJob GetJob(resetd::v1::PasswordResetService::Stub& stub,
+               const std::string& job_id) {
+  auto deadline = [] {
+    return std::chrono::system_clock::now() + std::chrono::seconds(10);
+  };
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.set_deadline(deadline());
   resetd::v1::GetResetJobRequest get;
   get.set_job_id(job_id);
   get.set_view(resetd::v1::JOB_VIEW_FULL);
   resetd::v1::ResetJob job;
-  if (!stub.GetResetJob(&ctx, get, &job).ok()) return resetd::v1::ResetJob();
-  return job;
+  if (!stub.GetResetJob(&ctx, get, &job).ok()) return FullJob();
+  bool ok = false;
+  auto instances = AllPages(
+      job_id, 1000,
+      [&](const auto& request, auto& page) {
+        grpc::ClientContext page_ctx;
+        page_ctx.set_deadline(deadline());
+        return stub.ListResetJobInstances(&page_ctx, request, &page).ok();
+      },
+      &ok);
+  if (!ok) return FullJob();
+  return FullJob(std::move(job), std::move(instances));
 }
 
-resetd::v1::ResetJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
-                                const std::string& job_id, std::string* seen) {
+FullJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
+                   const std::string& job_id, std::string* seen) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(3));
   resetd::v1::WatchResetJobRequest watch;
@@ -142,8 +155,13 @@ resetd::v1::ResetJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
     if (seen) *seen += event.SerializeAsString() + event.DebugString();
   }
   reader->Finish();
-  resetd::v1::ResetJob job = GetJob(stub, job_id);
-  if (seen) *seen += job.SerializeAsString() + job.DebugString();
+  FullJob job = GetJob(stub, job_id);
+  if (seen) {
+    *seen += job.job().SerializeAsString() + job.job().DebugString();
+    for (const auto& i : job.instances()) {
+      *seen += i.SerializeAsString() + i.DebugString();
+    }
+  }
   return job;
 }
 

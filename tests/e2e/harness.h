@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/util/full_job.h"
 #include "grpcpp/security/credentials.h"
 #include "nlohmann/json.hpp"
 #include "resetd/v1/reset_service.grpc.pb.h"
@@ -73,13 +74,13 @@ class Resetd {
 
 // Follows WatchResetJob to the end, then returns the FULL view. Responses
 // are appended (serialized and as text) to `seen` when given.
-resetd::v1::ResetJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
-                                const std::string& job_id,
-                                std::string* seen = nullptr);
+FullJob WatchToEnd(resetd::v1::PasswordResetService::Stub& stub,
+                   const std::string& job_id, std::string* seen = nullptr);
 
-// The job's FULL view, or a job with state UNSPECIFIED if the call failed.
-resetd::v1::ResetJob GetJob(resetd::v1::PasswordResetService::Stub& stub,
-                            const std::string& job_id);
+// The job's FULL view with every instance (paged through
+// ListResetJobInstances), or a job with state UNSPECIFIED if a call failed.
+FullJob GetJob(resetd::v1::PasswordResetService::Stub& stub,
+               const std::string& job_id);
 
 // The most calls of one action in any one-second window, per action.
 std::map<std::string, int> MaxCallsPerSecond(const nlohmann::json& calls);

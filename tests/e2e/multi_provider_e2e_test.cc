@@ -101,7 +101,7 @@ TEST(MultiProviderE2eTest, OneJobAcrossEveryProviderKeepsEveryInvariant) {
   grpc::Status s = resetd.stub().CreateResetJob(&ctx, request, &created);
   ASSERT_TRUE(s.ok()) << s.error_message();
   std::string seen;
-  v1::ResetJob job =
+  resetd::testing::FullJob job =
       resetd::testing::WatchToEnd(resetd.stub(), created.job_id(), &seen);
 
   // Instances in states that forbid a reset fail untouched; all others

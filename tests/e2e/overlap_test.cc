@@ -34,6 +34,7 @@ namespace {
 
 using nlohmann::json;
 using resetd::testing::FakeCloud;
+using resetd::testing::FullJob;
 using resetd::testing::Resetd;
 
 constexpr int kInstances = 270;
@@ -57,7 +58,7 @@ v1::PowerState PowerStateOf(const json& instance) {
   return v1::POWER_STATE_UNSPECIFIED;
 }
 
-int CountPhase(const v1::ResetJob& job, const std::string& phase) {
+int CountPhase(const FullJob& job, const std::string& phase) {
   int n = 0;
   for (const auto& r : job.instances()) n += r.phase() == phase ? 1 : 0;
   return n;
@@ -118,7 +119,7 @@ int ExpectHeldBy(const grpc::Status& s, const std::string& holder,
 // batch instances of several jobs); "?" for a call no step names, e.g. one
 // whose answer a SIGKILL lost.
 std::map<std::string, std::vector<std::string>> CallsByJob(
-    const json& calls, const std::map<std::string, v1::ResetJob>& jobs) {
+    const json& calls, const std::map<std::string, FullJob>& jobs) {
   std::map<std::pair<std::string, std::string>, std::string> owner;
   for (const auto& [label, job] : jobs) {
     for (const auto& r : job.instances()) {
@@ -167,7 +168,7 @@ std::vector<std::string> Interleaved(
 struct SkipSplit {
   std::vector<std::string> skipped, done;
 };
-SkipSplit SplitSkipped(const v1::ResetJob& job, const std::string& holder) {
+SkipSplit SplitSkipped(const FullJob& job, const std::string& holder) {
   SkipSplit out;
   const std::string phase = "skipped: held by job " + holder;
   for (const auto& r : job.instances()) {
@@ -308,13 +309,13 @@ class OverlapTest : public ::testing::Test {
     return false;
   }
 
-  v1::ResetJob GetJob(const std::string& job_id) {
+  FullJob GetJob(const std::string& job_id) {
     return resetd::testing::GetJob(resetd_->stub(), job_id);
   }
 
   // Polls the job's FULL view until `done` holds; false on timeout.
   bool AwaitJob(const std::string& job_id,
-                const std::function<bool(const v1::ResetJob&)>& done,
+                const std::function<bool(const FullJob&)>& done,
                 absl::Duration timeout) {
     const absl::Time deadline = absl::Now() + timeout;
     while (absl::Now() < deadline) {
@@ -325,9 +326,9 @@ class OverlapTest : public ::testing::Test {
   }
 
   // Follows the job (through whichever resetd runs now) until it ends.
-  v1::ResetJob AwaitEnd(const std::string& job_id) {
+  FullJob AwaitEnd(const std::string& job_id) {
     const absl::Time deadline = absl::Now() + absl::Minutes(2);
-    v1::ResetJob job;
+    FullJob job;
     while (absl::Now() < deadline) {
       job = resetd::testing::WatchToEnd(resetd_->stub(), job_id);
       if (Ended(job.state())) return job;
@@ -379,7 +380,7 @@ class OverlapTest : public ::testing::Test {
   // without a start in between, and no instance acted on by two jobs at
   // once (`jobs` by label, in the order they ran).
   void CheckCalls(const std::string& label,
-                  const std::map<std::string, v1::ResetJob>& jobs) {
+                  const std::map<std::string, FullJob>& jobs) {
     const json calls = cloud_->Calls();
     for (const auto& c : calls) {
       EXPECT_NE(c["result"], "RequestLimitExceeded") << label;
@@ -396,8 +397,8 @@ class OverlapTest : public ::testing::Test {
   // before A (B inherited A's original power states), nothing was stopped
   // twice without a start in between and the jobs never overlapped on an
   // instance. Returns how many instances were left stopped that had run.
-  int CheckBRanLast(const std::string& label, const v1::ResetJob& a,
-                    const v1::ResetJob& b) {
+  int CheckBRanLast(const std::string& label, const FullJob& a,
+                    const FullJob& b) {
     EXPECT_EQ(a.state(), v1::JOB_STATE_SUCCEEDED) << label;
     EXPECT_EQ(a.counts().succeeded(), kInstances) << label;
     EXPECT_EQ(b.state(), v1::JOB_STATE_SUCCEEDED) << label;
@@ -439,7 +440,7 @@ TEST_F(OverlapTest, RejectRefusesTheOverlappingJobAndCreatesNothing) {
   EXPECT_EQ(ListedJobs(),
             (std::map<std::string, std::string>{{"overlap-a", a}}));
 
-  const v1::ResetJob done = AwaitEnd(a);
+  const FullJob done = AwaitEnd(a);
   EXPECT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(done.counts().succeeded(), kInstances);
   EXPECT_EQ(CheckFleet("reject", all_ids_, kPasswordA), 0);
@@ -459,8 +460,8 @@ TEST_F(OverlapTest, WaitRunsBOnEachInstanceAfterAReleasesIt) {
   EXPECT_FALSE(Ended(GetJob(a).state())) << "B's waits were seen while A ran";
   EXPECT_GE(waiting, static_cast<int>(running_ids_.size()));
 
-  const v1::ResetJob a_end = AwaitEnd(a);
-  const v1::ResetJob b_end = AwaitEnd(b);
+  const FullJob a_end = AwaitEnd(a);
+  const FullJob b_end = AwaitEnd(b);
   EXPECT_EQ(CheckBRanLast("wait", a_end, b_end), 0);
   // Exactly A's recipe, then B's, on every instance.
   const auto per_instance =
@@ -502,7 +503,7 @@ TEST_F(OverlapTest, WaitTakesAnInstanceAsSoonAsAReleasesIt) {
   ASSERT_FALSE(b.empty());
   const std::string wait_phase = "wait:job " + a;
   std::set<std::string> waiting;
-  const v1::ResetJob b_created = GetJob(b);
+  const FullJob b_created = GetJob(b);
   for (const auto& r : b_created.instances()) {
     if (r.phase() == wait_phase) waiting.insert(r.instance_id());
   }
@@ -510,7 +511,7 @@ TEST_F(OverlapTest, WaitTakesAnInstanceAsSoonAsAReleasesIt) {
   std::string released;
   ASSERT_TRUE(AwaitJob(
       a,
-      [&](const v1::ResetJob& job) {
+      [&](const FullJob& job) {
         for (const auto& r : job.instances()) {
           if (r.state() == v1::INSTANCE_STATE_SUCCEEDED &&
               waiting.count(r.instance_id())) {
@@ -524,7 +525,7 @@ TEST_F(OverlapTest, WaitTakesAnInstanceAsSoonAsAReleasesIt) {
   // Well under the 5 s sweep, well over a poll interval.
   const bool taken = AwaitJob(
       b,
-      [&](const v1::ResetJob& job) {
+      [&](const FullJob& job) {
         for (const auto& r : job.instances()) {
           if (r.instance_id() == released) return r.phase() != wait_phase;
         }
@@ -559,9 +560,9 @@ TEST_F(OverlapTest, SkipCancelsWhatAHoldsAndRunsTheRest) {
   EXPECT_EQ(c_created.state(), v1::JOB_STATE_CANCELLED);
   ASSERT_FALSE(b.empty());
 
-  const v1::ResetJob a_end = AwaitEnd(a);
-  const v1::ResetJob b_end = AwaitEnd(b);
-  const v1::ResetJob c_end = AwaitEnd(c_created.job_id());
+  const FullJob a_end = AwaitEnd(a);
+  const FullJob b_end = AwaitEnd(b);
+  const FullJob c_end = AwaitEnd(c_created.job_id());
   EXPECT_EQ(a_end.state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(a_end.counts().succeeded(), static_cast<int>(a_ids.size()));
   EXPECT_EQ(c_end.state(), v1::JOB_STATE_CANCELLED);
@@ -599,7 +600,7 @@ TEST_F(OverlapTest, WaitSurvivesSigkillBetweenCreatesAndDuringTheOverlap) {
   // waits for others.
   const bool overlapping = AwaitJob(
       a,
-      [&](const v1::ResetJob& job) {
+      [&](const FullJob& job) {
         return job.counts().succeeded() > 0 &&
                CountPhase(GetJob(b), wait_phase) > 0;
       },
@@ -611,8 +612,8 @@ TEST_F(OverlapTest, WaitSurvivesSigkillBetweenCreatesAndDuringTheOverlap) {
   EXPECT_NE(log.find("event=job_recovered job_id=" + a), std::string::npos);
   EXPECT_NE(log.find("event=job_recovered job_id=" + b), std::string::npos);
 
-  const v1::ResetJob a_end = AwaitEnd(a);
-  const v1::ResetJob b_end = AwaitEnd(b);
+  const FullJob a_end = AwaitEnd(a);
+  const FullJob b_end = AwaitEnd(b);
   EXPECT_EQ(CheckBRanLast("wait+sigkill", a_end, b_end), 0);
 }
 
@@ -633,13 +634,13 @@ TEST_F(OverlapTest, ClaimOutlivesSigkillAndIsReleasedWhenTheJobEnds) {
   EXPECT_EQ(ListedJobs().count("overlap-c"), 0u);
   EXPECT_EQ(Conflicts("rejected"), conflicts);
 
-  const v1::ResetJob a_end = AwaitEnd(a);
+  const FullJob a_end = AwaitEnd(a);
   EXPECT_EQ(a_end.state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(CheckFleet("claim A", all_ids_, kPasswordA), 0);
   // A has ended: its claims are gone, the same request is accepted.
   grpc::Status s = TryCreate(request, &c);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  const v1::ResetJob c_end = AwaitEnd(c.job_id());
+  const FullJob c_end = AwaitEnd(c.job_id());
   EXPECT_EQ(c_end.state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(c_end.counts().succeeded(), static_cast<int>(running_ids_.size()));
   EXPECT_EQ(CheckFleet("claim C", running_ids_, kPasswordB), 0);
@@ -666,7 +667,7 @@ TEST_F(OverlapTest, DryRunsClaimNothingAndReportTheHolder) {
   const std::string planned = Create(DryRun(
       Request("overlap-dry-wait", kPasswordB, v1::ON_CONFLICT_WAIT, all_ids_)));
   ASSERT_FALSE(planned.empty());
-  const v1::ResetJob plan = AwaitEnd(planned);
+  const FullJob plan = AwaitEnd(planned);
   EXPECT_EQ(plan.state(), v1::JOB_STATE_SUCCEEDED);
   const std::string after_a = "dry-run: after job " + a + " releases it: ";
   const std::set<std::string> running(running_ids_.begin(), running_ids_.end());
@@ -676,7 +677,7 @@ TEST_F(OverlapTest, DryRunsClaimNothingAndReportTheHolder) {
         << r.instance_id() << ": " << r.phase();
   }
 
-  const v1::ResetJob a_end = AwaitEnd(a);
+  const FullJob a_end = AwaitEnd(a);
   EXPECT_EQ(a_end.state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(CheckFleet("dry", all_ids_, kPasswordA), 0);
   // Dry runs count no conflict.

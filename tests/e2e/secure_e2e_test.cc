@@ -201,9 +201,9 @@ TEST_F(SecureE2eTest, OperatorRunsAJobOverMtlsAsItsCreator) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(created.creator(), kAlice);
   *job_id_ = created.job_id();
-  v1::ResetJob job = resetd::testing::WatchToEnd(resetd_->stub(), *job_id_);
+  resetd::testing::FullJob job = resetd::testing::WatchToEnd(resetd_->stub(), *job_id_);
   EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED);
-  EXPECT_EQ(job.creator(), kAlice);
+  EXPECT_EQ(job.job().creator(), kAlice);
   for (const auto& i : job.instances()) {
     EXPECT_EQ(cloud_->Instances()[i.instance_id()]["password_digest"],
               Sha256Hex(kPassword))
@@ -231,7 +231,7 @@ TEST_F(SecureE2eTest, ViewersReadButCannotCreateOrCancel) {
   v1::ResetJob cancelled;
   EXPECT_EQ(bob->CancelResetJob(&cancel_ctx, cancel, &cancelled).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  v1::ResetJob seen = resetd::testing::GetJob(*bob, *job_id_);
+  resetd::testing::FullJob seen = resetd::testing::GetJob(*bob, *job_id_);
   EXPECT_EQ(seen.state(), v1::JOB_STATE_SUCCEEDED) << "bob may read it";
   EXPECT_EQ(cloud_->Calls().size(), calls_before)
       << "a denied call reached the cloud";

@@ -77,7 +77,7 @@ class TencentE2eTest : public ::testing::Test {
   static PasswordResetService::Stub& stub() { return resetd_->stub(); }
 
   // Creates a job and follows it to its end; returns the FULL view.
-  static v1::ResetJob RunJob(const v1::CreateResetJobRequest& request) {
+  static resetd::testing::FullJob RunJob(const v1::CreateResetJobRequest& request) {
     grpc::ClientContext ctx;
     v1::ResetJob created;
     grpc::Status s = stub().CreateResetJob(&ctx, request, &created);
@@ -211,7 +211,7 @@ TEST_F(TencentE2eTest, FullJobKeepsEveryInvariant) {
   for (const auto& [id, i] : before) ids.push_back(id);
   cloud_->Post("/_fake/reset-calls");
 
-  v1::ResetJob job = RunJob(Request(ids, "e2e-full"));
+  resetd::testing::FullJob job = RunJob(Request(ids, "e2e-full"));
   EXPECT_EQ(job.state(), v1::JOB_STATE_PARTIALLY_FAILED);
   EXPECT_EQ(job.counts().failed(), kForbidden);
   EXPECT_EQ(job.counts().succeeded(), kInstances - kForbidden);
@@ -335,10 +335,10 @@ TEST_F(TencentE2eTest, ProviderFailureKeepsItsIdentityAndPowerIsRestored) {
   }
   ASSERT_FALSE(victim.empty());
   cloud_->Post("/_fake/instances/" + victim, {{"reset_fails", true}});
-  v1::ResetJob job = RunJob(Request({victim}, "e2e-fail"));
+  resetd::testing::FullJob job = RunJob(Request({victim}, "e2e-fail"));
   EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
   ASSERT_EQ(job.instances_size(), 1);
-  const auto& r = job.instances(0);
+  const auto& r = job.instances()[0];
   EXPECT_EQ(r.error().code(), "ResetFailed");
   EXPECT_FALSE(r.error().message().empty());
   EXPECT_FALSE(r.error().request_id().empty());

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/secret.h"
+#include "workflow/instance_page.h"
 #include "workflow/job_manager.h"
 
 namespace resetd::testing {
@@ -41,13 +42,23 @@ class FakeJobManager : public workflow::JobManager {
     fail_next_ = std::move(status);
   }
 
-  // Sets the job's state, bumps its version and wakes watchers.
-  void Advance(const std::string& job_id, resetd::v1::JobState state) {
+  // Sets the job's state, bumps its version and wakes watchers; the next
+  // updates report `changed` as the instances changed.
+  void Advance(const std::string& job_id, resetd::v1::JobState state,
+               std::vector<resetd::v1::InstanceResult> changed = {}) {
     std::lock_guard<std::mutex> lock(mu_);
     Job& job = jobs_.at(job_id);
     job.job.set_state(state);
+    job.changed = std::move(changed);
     ++job.version;
     changed_.notify_all();
+  }
+
+  // The job's instance results, as ListInstances pages through them.
+  void SetInstances(const std::string& job_id,
+                    std::vector<resetd::v1::InstanceResult> instances) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.at(job_id).instances = std::move(instances);
   }
 
   // The scope the last List call received.
@@ -127,6 +138,40 @@ class FakeJobManager : public workflow::JobManager {
     return out;
   }
 
+  absl::StatusOr<resetd::v1::ListResetJobInstancesResponse> ListInstances(
+      const resetd::v1::ListResetJobInstancesRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    auto it = jobs_.find(request.job_id());
+    if (it == jobs_.end()) return absl::NotFoundError("no such job");
+    auto page = workflow::PageOf(request);
+    if (!page.ok()) return page.status();
+    resetd::v1::ListResetJobInstancesResponse out;
+    const auto& all = it->second.instances;
+    for (size_t i = page->start_index; i < all.size(); ++i) {
+      if (!workflow::Selects(request, all[i])) continue;
+      if (out.instances_size() == page->size) {
+        out.set_next_page_token(workflow::NextPageToken(request, i));
+        break;
+      }
+      *out.add_instances() = all[i];
+    }
+    return out;
+  }
+
+  absl::StatusOr<workflow::JobUpdate> CurrentState(
+      std::string_view job_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto s = TakeFault(); !s.ok()) return s;
+    auto it = jobs_.find(std::string(job_id));
+    if (it == jobs_.end()) return absl::NotFoundError("no such job");
+    workflow::JobUpdate update;
+    *update.event.mutable_job() = it->second.job;
+    update.version = it->second.version;
+    update.terminal = IsTerminal(it->second.job.state());
+    return update;
+  }
+
   absl::StatusOr<workflow::JobUpdate> WaitForUpdate(
       std::string_view job_id, uint64_t after_version,
       absl::Duration timeout) override {
@@ -139,6 +184,9 @@ class FakeJobManager : public workflow::JobManager {
     const Job& job = jobs_.at(id);
     workflow::JobUpdate update;
     *update.event.mutable_job() = job.job;
+    if (job.version > after_version) {
+      for (const auto& i : job.changed) *update.event.add_changed() = i;
+    }
     update.version = job.version;
     update.terminal = IsTerminal(job.job.state());
     return update;
@@ -163,6 +211,8 @@ class FakeJobManager : public workflow::JobManager {
   struct Job {
     resetd::v1::ResetJob job;
     std::vector<workflow::ProviderRegion> targets;
+    std::vector<resetd::v1::InstanceResult> instances;
+    std::vector<resetd::v1::InstanceResult> changed;  // by the last Advance
     uint64_t version = 0;
   };
 

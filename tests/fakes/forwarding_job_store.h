@@ -43,6 +43,12 @@ class ForwardingJobStore : public workflow::JobStore {
       const std::string& request_id) override {
     return base_->FindByRequestId(request_id);
   }
+  absl::Status ScanInstances(
+      const std::string& job_id, int from_index,
+      const std::function<bool(const resetd::v1::StoredInstance&)>& visit)
+      override {
+    return base_->ScanInstances(job_id, from_index, visit);
+  }
   absl::StatusOr<workflow::StoredJob> GetJob(const std::string& job_id,
                                              bool with_instances) override {
     return base_->GetJob(job_id, with_instances);

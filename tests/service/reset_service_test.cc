@@ -1,6 +1,7 @@
 #include "service/reset_service.h"
 
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -249,6 +250,108 @@ TEST_F(ResetServiceTest, WatchStreamsUntilTerminal) {
   EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_SUCCEEDED);
   EXPECT_FALSE(reader->Read(&event));
   EXPECT_TRUE(reader->Finish().ok());
+}
+
+TEST_F(ResetServiceTest, WatchStartsWithCountsAndChunksLargeChanges) {
+  resetd::v1::ResetJob job;
+  ASSERT_TRUE(Create(ValidRequest(), &job).ok());
+  grpc::ClientContext context;
+  resetd::v1::WatchResetJobRequest watch;
+  watch.set_job_id(job.job_id());
+  auto reader = stub_->WatchResetJob(&context, watch);
+  resetd::v1::ResetJobEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(event.changed_size(), 0) << "the first event: counts only";
+
+  const int kChanged = 2 * kMaxChangedPerEvent + 34;
+  std::vector<resetd::v1::InstanceResult> changed(kChanged);
+  for (int i = 0; i < kChanged; ++i) {
+    changed[i].set_instance_id("ins-" + std::to_string(i));
+  }
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_RUNNING, changed);
+  std::vector<std::string> seen;
+  for (int chunk = 0; chunk < 3; ++chunk) {
+    ASSERT_TRUE(reader->Read(&event)) << "chunk " << chunk;
+    EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_RUNNING);
+    EXPECT_LE(event.changed_size(), kMaxChangedPerEvent);
+    for (const auto& i : event.changed()) seen.push_back(i.instance_id());
+  }
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kChanged));
+  EXPECT_EQ(seen.front(), "ins-0");
+  EXPECT_EQ(seen.back(), "ins-" + std::to_string(kChanged - 1));
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_SUCCEEDED);
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_TRUE(reader->Finish().ok());
+}
+
+TEST_F(ResetServiceTest, ListResetJobInstancesPagesAndValidates) {
+  resetd::v1::ResetJob job;
+  ASSERT_TRUE(Create(ValidRequest(), &job).ok());
+  std::vector<resetd::v1::InstanceResult> instances(5);
+  for (int i = 0; i < 5; ++i) {
+    instances[i].set_instance_id("ins-" + std::to_string(i));
+    instances[i].set_state(i % 2 ? resetd::v1::INSTANCE_STATE_FAILED
+                                 : resetd::v1::INSTANCE_STATE_SUCCEEDED);
+  }
+  jobs_.SetInstances(job.job_id(), instances);
+  auto list = [&](const resetd::v1::ListResetJobInstancesRequest& request,
+                  resetd::v1::ListResetJobInstancesResponse* page) {
+    grpc::ClientContext context;
+    return stub_->ListResetJobInstances(&context, request, page);
+  };
+
+  resetd::v1::ListResetJobInstancesRequest request;
+  request.set_job_id(job.job_id());
+  request.set_page_size(2);
+  std::vector<std::string> seen;
+  resetd::v1::ListResetJobInstancesResponse page;
+  do {
+    page.Clear();
+    ASSERT_TRUE(list(request, &page).ok());
+    for (const auto& i : page.instances()) seen.push_back(i.instance_id());
+    request.set_page_token(page.next_page_token());
+  } while (!page.next_page_token().empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"ins-0", "ins-1", "ins-2", "ins-3",
+                                            "ins-4"}));
+
+  // A filter: only the failed ones.
+  resetd::v1::ListResetJobInstancesRequest failed;
+  failed.set_job_id(job.job_id());
+  failed.add_states(resetd::v1::INSTANCE_STATE_FAILED);
+  ASSERT_TRUE(list(failed, &page).ok());
+  ASSERT_EQ(page.instances_size(), 2);
+  EXPECT_EQ(page.instances(1).instance_id(), "ins-3");
+
+  // Bad input: field details, nothing listed.
+  resetd::v1::ListResetJobInstancesRequest bad;
+  bad.set_page_size(1001);
+  bad.set_page_token("not-a-token");
+  grpc::Status status = list(bad, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::set<std::string> fields;
+  const google::rpc::BadRequest details = DecodeBadRequest(status);
+  for (const auto& v : details.field_violations()) {
+    fields.insert(v.field());
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"job_id", "page_size",
+                                           "page_token"}));
+  // A token of another filter.
+  request.set_page_token("");
+  request.clear_states();
+  page.Clear();
+  ASSERT_TRUE(list(request, &page).ok());
+  failed.set_page_token(page.next_page_token());
+  status = list(failed, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
+
+  resetd::v1::ListResetJobInstancesRequest unknown;
+  unknown.set_job_id("job-404");
+  EXPECT_EQ(list(unknown, &page).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(Metrics(), HasSubstr("method=\"ListResetJobInstances\""));
 }
 
 TEST_F(ResetServiceTest, WatchUnknownJobIsNotFound) {

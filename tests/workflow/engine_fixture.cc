@@ -98,6 +98,23 @@ absl::StatusOr<ResetJob> EngineTest::WaitForEnd(const std::string& job_id) {
   return last;
 }
 
+resetd::testing::FullJob EngineTest::Full(const std::string& job_id,
+                                          int page_size) {
+  auto job = engine_->Get(job_id, resetd::v1::JOB_VIEW_FULL);
+  if (!job.ok()) return {};
+  bool ok = false;
+  auto instances = resetd::testing::AllPages(
+      job_id, page_size,
+      [&](const auto& request, auto& page) {
+        auto got = engine_->ListInstances(request);
+        if (got.ok()) page = *std::move(got);
+        return got.ok();
+      },
+      &ok);
+  if (!ok) return {};
+  return resetd::testing::FullJob(*std::move(job), std::move(instances));
+}
+
 std::shared_ptr<absl::Notification> EngineTest::NotifyOnCloud(
     std::function<
         bool(const std::map<std::string, resetd::testing::FakeInstance>&)>

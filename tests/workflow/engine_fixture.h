@@ -16,6 +16,7 @@
 #include "prometheus/registry.h"
 #include "tests/fakes/failing_job_store.h"
 #include "tests/fakes/fake_cloud_client.h"
+#include "tests/util/full_job.h"
 #include "workflow/engine.h"
 
 namespace resetd::workflow::testing {
@@ -62,6 +63,10 @@ class EngineTest : public ::testing::Test {
   // Waits for the job to end and returns its FULL view (the failure, if it
   // did not end within kWait).
   absl::StatusOr<ResetJob> WaitForEnd(const std::string& job_id);
+
+  // The job's FULL view with every instance, paged through ListInstances
+  // (a job with state UNSPECIFIED if a call failed).
+  resetd::testing::FullJob Full(const std::string& job_id, int page_size = 7);
 
   // A notification made the first time `pred` holds for the cloud's
   // instances after a change (a call accepted). Shared with the cloud,

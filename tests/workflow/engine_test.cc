@@ -8,12 +8,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/workflow/engine_fixture.h"
+#include "workflow/instance_page.h"
 
 namespace resetd::workflow::testing {
 namespace {
 
 using resetd::v1::JOB_VIEW_BASIC;
 using resetd::v1::JOB_VIEW_FULL;
+using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 TEST_F(EngineTest, CreatedJobSucceedsAndRestoresPowerStates) {
@@ -33,8 +35,9 @@ TEST_F(EngineTest, CreatedJobSucceedsAndRestoresPowerStates) {
   ASSERT_TRUE(job.ok()) << job.status();
   EXPECT_EQ(job->state(), resetd::v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(job->counts().succeeded(), 3);
-  ASSERT_EQ(job->instances_size(), 3);
-  for (const auto& i : job->instances()) {
+  auto full = Full(created->job_id());
+  ASSERT_EQ(full.instances_size(), 3);
+  for (const auto& i : full.instances()) {
     EXPECT_EQ(i.state(), resetd::v1::INSTANCE_STATE_SUCCEEDED)
         << i.instance_id();
     EXPECT_EQ(i.original_power_state(), i.final_power_state())
@@ -99,19 +102,91 @@ TEST_F(EngineTest, GetGivesBasicAndFullViews) {
   ASSERT_TRUE(basic.ok()) << basic.status();
   EXPECT_EQ(basic->job_id(), id);
   EXPECT_EQ(basic->counts().succeeded(), 2);
-  EXPECT_EQ(basic->instances_size(), 0);
   EXPECT_EQ(basic->targets_size(), 0);
 
+  // FULL: the targets, counted (their ids are paged through
+  // ListInstances), and the failures (none).
   auto full = engine_->Get(id, resetd::v1::JOB_VIEW_UNSPECIFIED);
   ASSERT_TRUE(full.ok()) << full.status();
-  ASSERT_EQ(full->instances_size(), 2);
-  EXPECT_EQ(full->instances(0).instance_id(), ids[0]);
-  EXPECT_EQ(full->instances(1).instance_id(), ids[1]);
   ASSERT_EQ(full->targets_size(), 1);
-  EXPECT_EQ(full->targets(0).instance_ids_size(), 2);
+  EXPECT_EQ(full->targets(0).provider(), "tencent");
+  EXPECT_EQ(full->targets(0).instance_ids_size(), 0);
+  EXPECT_EQ(full->targets(0).instance_count(), 2);
+  EXPECT_EQ(full->failures_size(), 0);
+  auto paged = Full(id, 1);
+  ASSERT_EQ(paged.instances_size(), 2);
+  EXPECT_EQ(paged.instances()[0].instance_id(), ids[0]);
+  EXPECT_EQ(paged.instances()[1].instance_id(), ids[1]);
 
   EXPECT_EQ(engine_->Get("rj-0000000000000000", JOB_VIEW_FULL).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// The same pages, in the job's order, whether the job runs in memory or has
+// ended and is read back from the store by a later engine; filters and the
+// FULL view's failures agree with the instances' results.
+TEST_F(EngineTest, ListInstancesPagesFromMemoryAndFromTheStore) {
+  StartEngine();
+  auto ids = AddFleet("ins", 7, PowerState::kRunning);
+  for (int i : {2, 5}) {
+    cloud_->Edit(ids[i], [](auto& instance) { instance.reset_fails = true; });
+  }
+  const std::string id = CreateJob("req-1", ids);
+  auto job = WaitForEnd(id);
+  ASSERT_TRUE(job.ok()) << job.status();
+  ASSERT_EQ(job->counts().failed(), 2);
+
+  auto check = [&](const std::string& when) {
+    auto all = Full(id, /*page_size=*/3);
+    ASSERT_EQ(all.instances_size(), 7) << when;
+    for (int i = 0; i < 7; ++i) {
+      EXPECT_EQ(all.instances()[i].instance_id(), ids[i]) << when;
+    }
+    ASSERT_EQ(all.job().failures_size(), 1) << when;
+    const auto& failures = all.job().failures(0);
+    EXPECT_EQ(failures.count(), 2) << when;
+    EXPECT_EQ(failures.provider(), "tencent") << when;
+    EXPECT_THAT(failures.sample_instance_ids(),
+                ElementsAre(ids[2], ids[5]))
+        << when;
+
+    resetd::v1::ListResetJobInstancesRequest failed;
+    failed.set_job_id(id);
+    failed.set_page_size(1);
+    failed.add_states(resetd::v1::INSTANCE_STATE_FAILED);
+    auto first = engine_->ListInstances(failed);
+    ASSERT_TRUE(first.ok()) << first.status();
+    ASSERT_EQ(first->instances_size(), 1);
+    EXPECT_EQ(first->instances(0).instance_id(), ids[2]) << when;
+    failed.set_page_token(first->next_page_token());
+    auto second = engine_->ListInstances(failed);
+    ASSERT_TRUE(second.ok()) << second.status();
+    ASSERT_EQ(second->instances_size(), 1);
+    EXPECT_EQ(second->instances(0).instance_id(), ids[5]) << when;
+    EXPECT_TRUE(second->next_page_token().empty()) << when;
+
+    resetd::v1::ListResetJobInstancesRequest by_code;
+    by_code.set_job_id(id);
+    by_code.add_error_codes(failures.code());
+    auto coded = engine_->ListInstances(by_code);
+    ASSERT_TRUE(coded.ok()) << coded.status();
+    EXPECT_EQ(coded->instances_size(), 2) << when;
+  };
+  check("running engine");
+  StopEngine();
+  StartEngine();  // the ended job is not resumed: the store serves it
+  check("from the store");
+
+  resetd::v1::ListResetJobInstancesRequest unknown;
+  unknown.set_job_id("rj-0000000000000000");
+  EXPECT_EQ(engine_->ListInstances(unknown).status().code(),
+            absl::StatusCode::kNotFound);
+  resetd::v1::ListResetJobInstancesRequest stolen;
+  stolen.set_job_id(id);
+  stolen.set_page_token(
+      NextPageToken(resetd::v1::ListResetJobInstancesRequest(), 1));
+  EXPECT_EQ(engine_->ListInstances(stolen).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(EngineTest, ListPagesNewestFirstAndFilters) {
@@ -141,7 +216,7 @@ TEST_F(EngineTest, ListPagesNewestFirstAndFilters) {
   std::set<std::string> seen;
   for (size_t i = 0; i < listed.size(); ++i) {
     seen.insert(listed[i].job_id());
-    EXPECT_EQ(listed[i].instances_size(), 0) << "List gives the BASIC view";
+    EXPECT_EQ(listed[i].targets_size(), 0) << "List gives the BASIC view";
     if (i > 0) {
       EXPECT_GE(listed[i - 1].create_time().seconds() * 1000000000LL +
                     listed[i - 1].create_time().nanos(),

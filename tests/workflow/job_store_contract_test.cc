@@ -151,6 +151,41 @@ TEST_P(JobStoreContractTest, InstancesComeBackInIndexOrder) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(got->instances[i].index(), i);
 }
 
+TEST_P(JobStoreContractTest, ScanInstancesVisitsInIndexOrderFromAnIndex) {
+  StoredJob job = MakeJob("j1", 0, 0);
+  for (int i : {3, 0, 4, 1, 2}) job.instances.push_back(MakeInstance("j1", i));
+  Insert(job);
+  Insert(MakeJob("j2", 1, 3));  // another job's records are not visited
+  std::vector<int> seen;
+  auto visit_all = [&](const resetd::v1::StoredInstance& i) {
+    EXPECT_EQ(i.job_id(), "j1");
+    seen.push_back(i.index());
+    return true;
+  };
+  ASSERT_TRUE(store_->ScanInstances("j1", 0, visit_all).ok());
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
+  seen.clear();
+  ASSERT_TRUE(store_->ScanInstances("j1", 2, visit_all).ok());
+  EXPECT_EQ(seen, (std::vector<int>{2, 3, 4}));
+  // The visitor stops the scan.
+  seen.clear();
+  ASSERT_TRUE(store_
+                  ->ScanInstances("j1", 1,
+                                  [&](const resetd::v1::StoredInstance& i) {
+                                    seen.push_back(i.index());
+                                    return seen.size() < 2;
+                                  })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+  seen.clear();
+  ASSERT_TRUE(store_->ScanInstances("j1", 9, visit_all).ok());
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(store_->ScanInstances("nope", 0, visit_all).code(),
+            absl::StatusCode::kNotFound);
+  // The store is usable after a scan that stopped early.
+  EXPECT_TRUE(store_->GetInstance("j1", 4).ok());
+}
+
 TEST_P(JobStoreContractTest, UnknownJobIsNotFound) {
   EXPECT_EQ(store_->GetJob("nope", false).status().code(),
             absl::StatusCode::kNotFound);

@@ -172,6 +172,21 @@ function watch(jobId, onEvent = () => {}) {
   });
 }
 
+// Every instance result of a job, paged through ListResetJobInstances
+// `pageSize` at a time, following next_page_token.
+async function allInstances(jobId, filters = {}, pageSize = 2) {
+  const out = [];
+  let pageToken = '';
+  do {
+    const page = await rpc('ListResetJobInstances',
+      { job_id: jobId, page_size: pageSize, page_token: pageToken, ...filters });
+    assert.ok(page.instances.length <= pageSize, 'a page holds at most page_size');
+    out.push(...page.instances);
+    pageToken = page.next_page_token;
+  } while (pageToken);
+  return out;
+}
+
 function timeNanos(ts) {
   return BigInt(ts.seconds) * 1000000000n + BigInt(ts.nanos);
 }
@@ -239,7 +254,8 @@ test('reflection v1alpha lists and describes resetd.v1.PasswordResetService', as
   const methods = new Map(file.service.find((s) => s.name === 'PasswordResetService')
     .method.map((m) => [m.name, m]));
   assert.deepEqual([...methods.keys()].sort(), [
-    'CancelResetJob', 'CreateResetJob', 'GetResetJob', 'ListResetJobs', 'WatchResetJob']);
+    'CancelResetJob', 'CreateResetJob', 'GetResetJob', 'ListResetJobInstances', 'ListResetJobs',
+    'WatchResetJob']);
   assert.equal(methods.get('WatchResetJob').serverStreaming, true);
   assert.equal(methods.get('WatchResetJob').outputType, '.resetd.v1.ResetJobEvent');
 });
@@ -294,7 +310,7 @@ test('CreateResetJob: empty request, unknown provider, weak password', async () 
   assert.equal(listed.jobs.length, 0, `jobs: ${listed.jobs.map((j) => j.request_id)}`);
 });
 
-test('a job runs: WatchResetJob streams to a terminal state, GetResetJob FULL has every result', async () => {
+test('a job runs: WatchResetJob streams to a terminal state, ListResetJobInstances pages every result', async () => {
   const byState = (s) => [...fleet.values()].filter((i) => i.region === REGION && i.state === s &&
     i.restrict_state === 'NORMAL');
   const linux = (s) => byState(s).filter((i) => i.os_type === 'LINUX').map((i) => i.instance_id);
@@ -317,9 +333,10 @@ test('a job runs: WatchResetJob streams to a terminal state, GetResetJob FULL ha
   const last = events[events.length - 1];
   assert.equal(last.job.state, 'JOB_STATE_SUCCEEDED', JSON.stringify(last.job.counts));
   events.slice(0, -1).forEach((e) => assert.ok(!TERMINAL.has(e.job.state), 'only the last event is terminal'));
+  assert.equal(events[0].changed.length, 0, 'the first event carries counts only');
   for (const e of events) {
     assert.equal(e.job.job_id, job.job_id);
-    assert.equal(e.job.instances.length, 0, 'events carry the BASIC view');
+    assert.equal(e.job.targets.length, 0, 'events carry the BASIC view');
     for (const c of e.changed) assert.ok(ids.includes(c.instance_id), `changed ${c.instance_id} is in the job`);
   }
   const done = events.map((e) => e.job.counts.succeeded + e.job.counts.failed + e.job.counts.cancelled);
@@ -331,10 +348,14 @@ test('a job runs: WatchResetJob streams to a terminal state, GetResetJob FULL ha
     total: ids.length, pending: 0, in_progress: 0, succeeded: ids.length, failed: 0, cancelled: 0,
   });
   assert.equal(full.targets.length, 2);
-  assert.deepEqual(full.instances.map((r) => r.instance_id).sort(), [...ids].sort());
+  assert.equal(full.targets.reduce((n, t) => n + t.instance_count, 0), ids.length);
+  full.targets.forEach((t) => assert.equal(t.instance_ids.length, 0, 'ids are paged, not in Get'));
+  assert.equal(full.failures.length, 0);
+  const results = await allInstances(job.job_id);
+  assert.deepEqual(results.map((r) => r.instance_id).sort(), [...ids].sort());
   const after = await fakeInstances();
   const digest = crypto.createHash('sha256').update(PASSWORD).digest('hex');
-  for (const r of full.instances) {
+  for (const r of results) {
     const before = fleet.get(r.instance_id);
     const where = `${r.instance_id} (${before.state})`;
     assert.equal(r.state, 'INSTANCE_STATE_SUCCEEDED', where);
@@ -393,7 +414,6 @@ test('ListResetJobs pages through every job, newest first', async () => {
     assert.ok(page.jobs.length <= 2, 'page_size is honoured');
     assert.ok(page.jobs.length > 0 || page.next_page_token === '', 'no empty page before the end');
     for (const j of page.jobs) {
-      assert.equal(j.instances.length, 0, 'BASIC view in lists');
       assert.equal(j.targets.length, 0, 'BASIC view in lists');
       seen.push(j);
     }
@@ -425,6 +445,24 @@ test('ListResetJobs pages through every job, newest first', async () => {
   assert.deepEqual(badRequestOf(big).field_violations.map((v) => v.field), ['page_size']);
 });
 
+test('ListResetJobInstances filters, and refuses bad page sizes and foreign page tokens', async () => {
+  const succeeded = await allInstances(mainJob.jobId, { states: ['INSTANCE_STATE_SUCCEEDED'] }, 3);
+  assert.equal(succeeded.length, mainJob.ids.length);
+  assert.deepEqual(await allInstances(mainJob.jobId, { states: ['INSTANCE_STATE_FAILED'] }), []);
+  assert.deepEqual(await allInstances(mainJob.jobId, { providers: ['nosuch'] }), []);
+  const big = await failsWith(rpc('ListResetJobInstances', { job_id: mainJob.jobId, page_size: 1001 }),
+    'INVALID_ARGUMENT');
+  assert.deepEqual(badRequestOf(big).field_violations.map((v) => v.field), ['page_size']);
+  const first = await rpc('ListResetJobInstances', { job_id: mainJob.jobId, page_size: 1 });
+  assert.ok(first.next_page_token, 'more than one page');
+  const foreign = await failsWith(rpc('ListResetJobInstances', {
+    job_id: mainJob.jobId, page_size: 1, page_token: first.next_page_token,
+    states: ['INSTANCE_STATE_FAILED'],
+  }), 'INVALID_ARGUMENT');
+  assert.deepEqual(badRequestOf(foreign).field_violations.map((v) => v.field), ['page_token']);
+  await failsWith(rpc('ListResetJobInstances', { job_id: 'no-such-job' }), 'NOT_FOUND');
+});
+
 test('GetResetJob and CancelResetJob of unknown or missing ids', async () => {
   await failsWith(rpc('GetResetJob', { job_id: 'no-such-job' }), 'NOT_FOUND');
   await failsWith(rpc('CancelResetJob', { job_id: 'no-such-job' }), 'NOT_FOUND');
@@ -437,6 +475,7 @@ test('GetResetJob and CancelResetJob of unknown or missing ids', async () => {
 test('CancelResetJob on an ended job changes nothing', async () => {
   const calls = (await fake('GET', '/_fake/calls')).length;
   const before = await rpc('GetResetJob', { job_id: mainJob.jobId, view: 'JOB_VIEW_FULL' });
+  const resultsBefore = await allInstances(mainJob.jobId);
   const cancelled = await rpc('CancelResetJob', { job_id: mainJob.jobId });
   assert.equal(cancelled.job_id, mainJob.jobId);
   assert.equal(cancelled.state, 'JOB_STATE_SUCCEEDED');
@@ -446,7 +485,7 @@ test('CancelResetJob on an ended job changes nothing', async () => {
   await sleep(300);
   const afterCancel = await rpc('GetResetJob', { job_id: mainJob.jobId });
   assert.equal(afterCancel.state, 'JOB_STATE_SUCCEEDED');
-  assert.deepEqual(afterCancel.instances, before.instances, 'results unchanged');
+  assert.deepEqual(await allInstances(mainJob.jobId), resultsBefore, 'results unchanged');
   const sent = (await fake('GET', '/_fake/calls')).slice(calls).filter((c) => c.action !== 'DescribeInstances');
   assert.deepEqual(sent, [], 'nothing sent to the cloud');
 });
@@ -470,9 +509,8 @@ test('CancelResetJob on a running job returns every instance to its power state'
     });
     assert.ok(cancelSent, 'saw the stop before the end');
     assert.equal(events[events.length - 1].job.state, 'JOB_STATE_CANCELLED');
-    const full = await rpc('GetResetJob', { job_id: job.job_id });
     const now = await fakeInstances();
-    for (const r of full.instances) {
+    for (const r of await allInstances(job.job_id)) {
       // The cancel came while the stops were under way (transitions take
       // 1.5 s here): no reset went out, every stop was undone.
       assert.equal(r.state, 'INSTANCE_STATE_CANCELLED', r.instance_id);

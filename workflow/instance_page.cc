@@ -1,0 +1,78 @@
+#include "workflow/instance_page.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "resetd/v1/store.pb.h"
+
+namespace resetd::workflow {
+
+namespace {
+
+using resetd::v1::ListResetJobInstancesRequest;
+
+// The request without its paging fields: what a token is tied to.
+std::string FiltersOf(ListResetJobInstancesRequest request) {
+  request.clear_page_size();
+  request.clear_page_token();
+  std::string out;
+  request.SerializeToString(&out);
+  return out;
+}
+
+template <typename Values, typename Value>
+bool AnyOrEmpty(const Values& values, const Value& value) {
+  return values.empty() ||
+         std::find(values.begin(), values.end(), value) != values.end();
+}
+
+}  // namespace
+
+absl::StatusOr<InstancePage> PageOf(
+    const ListResetJobInstancesRequest& request) {
+  InstancePage page;
+  if (request.page_size() > 0) {
+    page.size = std::min(request.page_size(), kMaxInstancePageSize);
+  }
+  if (request.page_token().empty()) return page;
+  std::string raw;
+  resetd::v1::InstancePageToken token;
+  if (!absl::WebSafeBase64Unescape(request.page_token(), &raw) ||
+      !token.ParseFromString(raw) || token.next_index() < 0) {
+    return absl::InvalidArgumentError(
+        "page_token is not one this server gave");
+  }
+  std::string filters;
+  token.request().SerializeToString(&filters);
+  if (filters != FiltersOf(request)) {
+    return absl::InvalidArgumentError(
+        "page_token belongs to another job or other filters; send the "
+        "job_id and filters of the request that returned it");
+  }
+  page.start_index = token.next_index();
+  return page;
+}
+
+bool Selects(const ListResetJobInstancesRequest& request,
+             const resetd::v1::InstanceResult& result) {
+  return AnyOrEmpty(request.states(), result.state()) &&
+         AnyOrEmpty(request.providers(), result.provider()) &&
+         (request.error_codes().empty() ||
+          (result.has_error() &&
+           AnyOrEmpty(request.error_codes(), result.error().code())));
+}
+
+std::string NextPageToken(const ListResetJobInstancesRequest& request,
+                          int next_index) {
+  resetd::v1::InstancePageToken token;
+  ListResetJobInstancesRequest* filters = token.mutable_request();
+  *filters = request;
+  filters->clear_page_size();
+  filters->clear_page_token();
+  token.set_next_index(next_index);
+  std::string raw;
+  token.SerializeToString(&raw);
+  return absl::WebSafeBase64Escape(raw);
+}
+
+}  // namespace resetd::workflow

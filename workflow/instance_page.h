@@ -1,0 +1,36 @@
+// ListResetJobInstances: which instances a request selects, where its page
+// starts, and the token of the next page. Pure; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "resetd/v1/reset_service.pb.h"
+
+namespace resetd::workflow {
+
+inline constexpr int kDefaultInstancePageSize = 100;
+inline constexpr int kMaxInstancePageSize = 1000;
+
+// One page of a request: the index of the first instance to look at and how
+// many results at most (default 100, at most 1000).
+struct InstancePage {
+  int start_index = 0;
+  int size = kDefaultInstancePageSize;
+};
+
+// The page `request` asks for. kInvalidArgument when its page token is not
+// one this server gave for the same job_id and filters.
+absl::StatusOr<InstancePage> PageOf(
+    const resetd::v1::ListResetJobInstancesRequest& request);
+
+// True when `result` passes the request's filters (states, providers,
+// error codes; an empty filter passes everything).
+bool Selects(const resetd::v1::ListResetJobInstancesRequest& request,
+             const resetd::v1::InstanceResult& result);
+
+// The token of the page of `request` that starts at `next_index`.
+std::string NextPageToken(
+    const resetd::v1::ListResetJobInstancesRequest& request, int next_index);
+
+}  // namespace resetd::workflow
