@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark over real processes: fakecloud + resetd + resetctl.
+
+For each fleet size it starts a fresh fakecloud (Tencent CVM, the published
+API limits: ResetInstancesPassword/StopInstances/StartInstances 10/s,
+DescribeInstances 40/s; mixed states: 70% of ordinary instances running, the
+rest stopped, 0.1% in states that forbid a reset) and a fresh resetd with the
+default config (no rateLimits: the published rates), creates one job over the
+whole fleet with resetctl and follows it with `resetctl watch` to its end.
+It prints, per size:
+
+  makespan   create sent -> watch returned (the job ended)
+  floor      ceil(resettable / 100) reset calls at 10/s, plus the minimal
+             transition chain of a running instance (stop + reset + start at
+             fakecloud's shortest delays)
+  ratio      floor / makespan (1.0 would be the provider's limit itself)
+  calls      per action; max calls of one action in any 1 s window; throttled
+             answers (RequestLimitExceeded: must be 0)
+  rss        resetd's peak RSS (VmHWM), and (peak - RSS before the job) per
+             instance
+
+Not a test: nothing fails when a figure gets worse. Bounded in time (each job
+must end within --timeout seconds). Traffic stays on 127.0.0.1.
+
+  bench/e2e_bench.py                       # 1,000 and 10,000 instances
+  bench/e2e_bench.py --sizes 1000,10000,100000
+  BUILD_DIR=build-extra bench/e2e_bench.py
+"""
+import argparse
+import collections
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REGION = "ap-guangzhou"
+TRANSITION_MS = (1000, 2000)  # fakecloud: each power transition
+RESET_MS = (300, 900)         # fakecloud: a password write
+RESET_RATE = 10               # ResetInstancesPassword calls/s (published)
+BATCH = 100                   # ids per ResetInstancesPassword call
+
+
+def await_line(path, pattern, proc, timeout_s):
+    deadline = time.time() + timeout_s
+    rx = re.compile(pattern)
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit("%s exited early; see %s" % (proc.args[0], path))
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = rx.search(line)
+                if m:
+                    return m.group(1)
+        time.sleep(0.05)
+    sys.exit("timed out waiting for %r in %s" % (pattern, path))
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return json.load(r)
+
+
+def kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def max_per_second(times_ms):
+    ts = sorted(times_ms)
+    best, j = 0, 0
+    for i, t in enumerate(ts):
+        while j < len(ts) and ts[j] < t + 1000:
+            j += 1
+        best = max(best, j - i)
+    return best
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_size(n, build, work, timeout_s):
+    fake = resetd = None
+    env = dict(os.environ)
+    env["TENCENTCLOUD_SECRET_ID"] = "AKIDbench" + secrets.token_hex(6)
+    env["TENCENTCLOUD_SECRET_KEY"] = secrets.token_urlsafe(30)
+    env["RESETD_STORE_KEY"] = __import__("base64").b64encode(
+        secrets.token_bytes(32)).decode()
+    try:
+        fake_out = os.path.join(work, "fakecloud.out")
+        fake = subprocess.Popen(
+            [os.path.join(build, "fakecloud", "fakecloud"), "--listen", "127.0.0.1:0",
+             "--instances", str(n), "--regions", REGION, "--running-fraction", "0.7",
+             "--windows-fraction", "0", "--forbidden", str(max(1, n // 1000)),
+             "--seed", "7", "--transition-ms", "%d:%d" % TRANSITION_MS,
+             "--reset-ms", "%d:%d" % RESET_MS, "--log-level", "warn"],
+            stdout=open(fake_out, "w"), stderr=open(os.path.join(work, "fakecloud.log"), "w"),
+            env=env)  # fakecloud takes the same credentials as the account's
+        fake_addr = await_line(fake_out, r"^listening on (\S+)", fake, 60)
+        fleet = [i for i in get_json("http://%s/_fake/instances" % fake_addr)
+                 if i.get("provider", "tencent_cvm") == "tencent_cvm"]
+        ids_file = os.path.join(work, "ids.txt")
+        with open(ids_file, "w") as f:
+            f.writelines(i["instance_id"] + "\n" for i in fleet)
+        resettable = sum(1 for i in fleet if i["state"] in ("RUNNING", "STOPPED"))
+
+        config = os.path.join(work, "resetd.json")
+        with open(config, "w") as f:
+            json.dump({
+                "grpcListen": "127.0.0.1:0", "insecure": True,
+                "metricsListen": "127.0.0.1:0", "logLevel": "info",
+                "store": {"path": os.path.join(work, "jobs.db")},
+                "providers": [{"name": "tencent", "kind": "tencent_cvm",
+                               "endpoint": fake_addr, "scheme": "http",
+                               "regions": [REGION]}],
+            }, f)
+        log = os.path.join(work, "resetd.log")
+        resetd = subprocess.Popen([os.path.join(build, "service", "resetd"),
+                                   "--config", config],
+                                  stderr=open(log, "w"), env=env)
+        grpc_addr = await_line(log, r"grpc listening on (\S+)", resetd, 30)
+        rss_before = kib(resetd.pid, "VmRSS")
+
+        ctl = [os.path.join(build, "cli", "resetctl"), "--server", grpc_addr,
+               "--timeout", "120"]
+        password = "Bench-" + secrets.token_urlsafe(9) + "9a!"
+        t0 = time.time()
+        created = subprocess.run(
+            ctl + ["--output", "json", "create", "--provider", "tencent", "--region", REGION,
+                   "--instances-file", ids_file, "--password-stdin", "--no-watch"],
+            input=password + "\n", capture_output=True, text=True, env=env)
+        if created.returncode != 0:
+            sys.exit("create failed: " + created.stderr)
+        job_id = json.loads(created.stdout.splitlines()[0])["jobId"]
+        watched = subprocess.run(ctl + ["watch", job_id], capture_output=True, text=True,
+                                 timeout=timeout_s)
+        makespan = time.time() - t0
+        peak = kib(resetd.pid, "VmHWM")
+        summary = watched.stdout.splitlines()[0] if watched.stdout else watched.stderr
+        if os.environ.get("BENCH_DEBUG"):
+            print(watched.stdout, watched.stderr, file=sys.stderr)
+
+        calls = get_json("http://%s/_fake/calls" % fake_addr)
+        by_action = collections.defaultdict(list)
+        throttled = 0
+        for c in calls:
+            by_action[c["action"]].append(c["time"])
+            throttled += c["result"] == "RequestLimitExceeded"
+        chain = (2 * TRANSITION_MS[0] + RESET_MS[0]) / 1000.0
+        floor = math.ceil(resettable / BATCH) / RESET_RATE + chain
+        return {
+            "instances": n, "resettable": resettable, "job": summary,
+            "makespan_s": makespan, "floor_s": floor, "ratio": floor / makespan,
+            "calls": {a: len(t) for a, t in sorted(by_action.items())},
+            "max_per_s": {a: max_per_second(t) for a, t in sorted(by_action.items())},
+            "throttled": throttled,
+            "rss_before_mb": rss_before / 1024.0, "rss_peak_mb": peak / 1024.0,
+            "rss_per_instance_b": (peak - rss_before) * 1024.0 / n,
+        }
+    finally:
+        stop(resetd)
+        stop(fake)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000",
+                    help="comma-separated fleet sizes (default 1000,10000)")
+    ap.add_argument("--timeout", type=float, default=900,
+                    help="seconds a job may take before the run fails")
+    ap.add_argument("--json", action="store_true", help="print JSON lines")
+    args = ap.parse_args()
+    build = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
+    if not os.path.isabs(build):
+        build = os.path.join(ROOT, build)
+    for b in ("fakecloud/fakecloud", "service/resetd", "cli/resetctl"):
+        if not os.path.exists(os.path.join(build, b)):
+            sys.exit("%s/%s is missing: build first (cmake --build %s)" % (build, b, build))
+    for n in (int(s) for s in args.sizes.split(",")):
+        work = tempfile.mkdtemp(prefix="resetd-e2e-bench-")
+        try:
+            r = run_size(n, build, work, args.timeout)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if args.json:
+            print(json.dumps(r), flush=True)
+            continue
+        print("%d instances (%d resettable): %s" % (n, r["resettable"], r["job"]))
+        print("  makespan %.1f s, floor %.1f s, floor/makespan %.2f" %
+              (r["makespan_s"], r["floor_s"], r["ratio"]))
+        print("  calls " + ", ".join("%s %d (max %d/s)" % (a, c, r["max_per_s"][a])
+                                     for a, c in r["calls"].items()))
+        print("  throttled %d; resetd RSS %.0f MB before, %.0f MB peak, %.0f B per instance"
+              % (r["throttled"], r["rss_before_mb"], r["rss_peak_mb"], r["rss_per_instance_b"]),
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
