@@ -18,6 +18,10 @@ It prints, per size:
              answers (RequestLimitExceeded: must be 0)
   rss        resetd's peak RSS (VmHWM), and (peak - RSS before the job) per
              instance
+  latency    CreateResetJob p50/p99 next to an empty unary call (the gRPC
+             health check) from an independent client (bench/grpc_latency.js,
+             @grpc/grpc-js): --probes one-instance dry runs 25 ms apart, with
+             resetd idle and again while the job runs
 
 Not a test: nothing fails when a figure gets worse. Bounded in time (each job
 must end within --timeout seconds). Traffic stays on 127.0.0.1.
@@ -97,7 +101,29 @@ def stop(proc):
             proc.wait()
 
 
-def run_size(n, build, work, timeout_s):
+def probe_latency(grpc_addr, ids, work, prefix, env):
+    """CreateResetJob and health-check latency (bench/grpc_latency.js)."""
+    node_modules = os.path.join(ROOT, "tests/conformance/grpc_node/node_modules")
+    if not ids or not shutil.which("node") or not os.path.isdir(node_modules):
+        return None
+    ids_file = os.path.join(work, prefix + ".ids")
+    with open(ids_file, "w") as f:
+        f.writelines(i + "\n" for i in ids)
+    return subprocess.Popen(
+        ["node", os.path.join(ROOT, "bench", "grpc_latency.js"), grpc_addr, ids_file, prefix],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def latency_of(proc):
+    if proc is None:
+        return None
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        sys.exit("grpc_latency.js failed: " + err)
+    return json.loads(out)
+
+
+def run_size(n, build, work, timeout_s, probes):
     fake = resetd = None
     env = dict(os.environ)
     env["TENCENTCLOUD_SECRET_ID"] = "AKIDbench" + secrets.token_hex(6)
@@ -142,6 +168,10 @@ def run_size(n, build, work, timeout_s):
         ctl = [os.path.join(build, "cli", "resetctl"), "--server", grpc_addr,
                "--timeout", "120"]
         password = "Bench-" + secrets.token_urlsafe(9) + "9a!"
+        env["BENCH_PASSWORD"] = password
+        probe_ids = [i["instance_id"] for i in fleet
+                     if i["state"] in ("RUNNING", "STOPPED")][:probes]
+        idle = latency_of(probe_latency(grpc_addr, probe_ids, work, "idle", env))
         t0 = time.time()
         created = subprocess.run(
             ctl + ["--output", "json", "create", "--provider", "tencent", "--region", REGION,
@@ -150,9 +180,11 @@ def run_size(n, build, work, timeout_s):
         if created.returncode != 0:
             sys.exit("create failed: " + created.stderr)
         job_id = json.loads(created.stdout.splitlines()[0])["jobId"]
+        busy_probe = probe_latency(grpc_addr, probe_ids, work, "busy", env)
         watched = subprocess.run(ctl + ["watch", job_id], capture_output=True, text=True,
                                  timeout=timeout_s)
         makespan = time.time() - t0
+        busy = latency_of(busy_probe)
         peak = kib(resetd.pid, "VmHWM")
         summary = watched.stdout.splitlines()[0] if watched.stdout else watched.stderr
         if os.environ.get("BENCH_DEBUG"):
@@ -174,6 +206,7 @@ def run_size(n, build, work, timeout_s):
             "throttled": throttled,
             "rss_before_mb": rss_before / 1024.0, "rss_peak_mb": peak / 1024.0,
             "rss_per_instance_b": (peak - rss_before) * 1024.0 / n,
+            "latency_idle": idle, "latency_busy": busy,
         }
     finally:
         stop(resetd)
@@ -187,6 +220,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=900,
                     help="seconds a job may take before the run fails")
     ap.add_argument("--json", action="store_true", help="print JSON lines")
+    ap.add_argument("--probes", type=int, default=100,
+                    help="CreateResetJob latency probes, idle and busy (0: none)")
     args = ap.parse_args()
     build = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
     if not os.path.isabs(build):
@@ -197,7 +232,7 @@ def main():
     for n in (int(s) for s in args.sizes.split(",")):
         work = tempfile.mkdtemp(prefix="resetd-e2e-bench-")
         try:
-            r = run_size(n, build, work, args.timeout)
+            r = run_size(n, build, work, args.timeout, args.probes)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if args.json:
@@ -211,6 +246,18 @@ def main():
         print("  throttled %d; resetd RSS %.0f MB before, %.0f MB peak, %.0f B per instance"
               % (r["throttled"], r["rss_before_mb"], r["rss_peak_mb"], r["rss_per_instance_b"]),
               flush=True)
+        for name in ("idle", "busy"):
+            lat = r["latency_" + name]
+            if lat is None:
+                print("  latency: skipped (needs node and tests/conformance/grpc_node/node_modules:"
+                      " run ctest -R conformance_grpc_node once)")
+                break
+            print("  %s: CreateResetJob p50 %.2f ms p99 %.2f ms; health check p50 %.2f ms"
+                  " p99 %.2f ms; p99 ratio %.1f" %
+                  ("resetd idle" if name == "idle" else "during the job",
+                   lat["create"]["p50_ms"], lat["create"]["p99_ms"],
+                   lat["health"]["p50_ms"], lat["health"]["p99_ms"],
+                   lat["create"]["p99_ms"] / max(lat["health"]["p99_ms"], 1e-6)), flush=True)
 
 
 if __name__ == "__main__":
