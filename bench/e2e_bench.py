@@ -12,7 +12,8 @@ It prints, per size:
   makespan   create sent -> watch returned (the job ended)
   floor      ceil(resettable / 100) reset calls at 10/s, plus the minimal
              transition chain of a running instance (stop + reset + start at
-             fakecloud's shortest delays)
+             fakecloud's shortest delays); also with its slowest delays (the
+             fleet's slowest instance cannot be done sooner)
   ratio      floor / makespan (1.0 would be the provider's limit itself)
   calls      per action; max calls of one action in any 1 s window; throttled
              answers (RequestLimitExceeded: must be 0)
@@ -197,11 +198,16 @@ def run_size(n, build, work, timeout_s, probes):
             by_action[c["action"]].append(c["time"])
             throttled += c["result"] == "RequestLimitExceeded"
         chain = (2 * TRANSITION_MS[0] + RESET_MS[0]) / 1000.0
+        slowest_chain = (2 * TRANSITION_MS[1] + RESET_MS[1]) / 1000.0
         floor = math.ceil(resettable / BATCH) / RESET_RATE + chain
         return {
             "instances": n, "resettable": resettable, "job": summary,
             "makespan_s": makespan, "floor_s": floor, "ratio": floor / makespan,
+            "floor_slowest_s": floor - chain + slowest_chain,
             "calls": {a: len(t) for a, t in sorted(by_action.items())},
+            # Seconds after the create of each action's first and last call.
+            "timeline": {a: (min(t) / 1000.0 - t0, max(t) / 1000.0 - t0)
+                         for a, t in sorted(by_action.items())},
             "max_per_s": {a: max_per_second(t) for a, t in sorted(by_action.items())},
             "throttled": throttled,
             "rss_before_mb": rss_before / 1024.0, "rss_peak_mb": peak / 1024.0,
@@ -239,14 +245,18 @@ def main():
             print(json.dumps(r), flush=True)
             continue
         print("%d instances (%d resettable): %s" % (n, r["resettable"], r["job"]))
-        print("  makespan %.1f s, floor %.1f s, floor/makespan %.2f" %
-              (r["makespan_s"], r["floor_s"], r["ratio"]))
+        print("  makespan %.1f s, floor %.1f s, floor/makespan %.2f"
+              " (floor with the slowest transitions %.1f s: %.2f)" %
+              (r["makespan_s"], r["floor_s"], r["ratio"], r["floor_slowest_s"],
+               r["floor_slowest_s"] / r["makespan_s"]))
         print("  calls " + ", ".join("%s %d (max %d/s)" % (a, c, r["max_per_s"][a])
                                      for a, c in r["calls"].items()))
+        print("  calls from/to (s after create) " + ", ".join(
+            "%s %.1f-%.1f" % (a, lo, hi) for a, (lo, hi) in r["timeline"].items()))
         print("  throttled %d; resetd RSS %.0f MB before, %.0f MB peak, %.0f B per instance"
               % (r["throttled"], r["rss_before_mb"], r["rss_peak_mb"], r["rss_per_instance_b"]),
               flush=True)
-        for name in ("idle", "busy"):
+        for name in ("idle", "busy") if args.probes > 0 else ():
             lat = r["latency_" + name]
             if lat is None:
                 print("  latency: skipped (needs node and tests/conformance/grpc_node/node_modules:"
