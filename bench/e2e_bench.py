@@ -32,6 +32,7 @@ must end within --timeout seconds). Traffic stays on 127.0.0.1.
   BUILD_DIR=build-extra bench/e2e_bench.py
 """
 import argparse
+import base64
 import collections
 import json
 import math
@@ -129,8 +130,7 @@ def run_size(n, build, work, timeout_s, probes):
     env = dict(os.environ)
     env["TENCENTCLOUD_SECRET_ID"] = "AKIDbench" + secrets.token_hex(6)
     env["TENCENTCLOUD_SECRET_KEY"] = secrets.token_urlsafe(30)
-    env["RESETD_STORE_KEY"] = __import__("base64").b64encode(
-        secrets.token_bytes(32)).decode()
+    env["RESETD_STORE_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
     try:
         fake_out = os.path.join(work, "fakecloud.out")
         fake = subprocess.Popen(

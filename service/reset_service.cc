@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "common/secret.h"
 #include "service/rpc_log.h"
 
@@ -215,6 +216,10 @@ absl::Status ResetServiceImpl::StreamUpdates(
         return absl::CancelledError("the client went away");
       }
       version = update->version;
+      if (update->terminal) return absl::OkStatus();
+      // Coalesce: the changes of the next interval go in one event.
+      absl::SleepFor(options_.min_event_interval);
+      continue;
     }
     if (update->terminal) return absl::OkStatus();
   }

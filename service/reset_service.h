@@ -28,6 +28,11 @@ struct ResetServiceOptions {
   // How long one JobManager::WaitForUpdate of a Watch stream blocks before
   // the stream checks for cancellation and shutdown again.
   absl::Duration watch_poll = absl::Seconds(1);
+  // A Watch stream sends at most one event per this interval: changes in
+  // between are coalesced into the next event (each carries every change
+  // since the previous one), so many watchers of a busy job do not each
+  // rebuild the job's counts on every change.
+  absl::Duration min_event_interval = absl::Milliseconds(250);
   // Gets a record of every RPC (the audit trail); null = none.
   RpcAuditor* rpc_auditor = nullptr;
   // Open WatchResetJob streams per identity; more get RESOURCE_EXHAUSTED.

@@ -66,6 +66,7 @@ class ResetServiceTest : public ::testing::Test {
     logger_->set_level(spdlog::level::trace);
     ResetServiceOptions options;
     options.watch_poll = absl::Milliseconds(50);
+    options.min_event_interval = absl::ZeroDuration();
     // Development mode: every caller is "anonymous" with admin rights
     // (authorization itself: authz_test.cc, reset_service_authz_test.cc).
     service_ = std::make_unique<ResetServiceImpl>(
@@ -352,6 +353,46 @@ TEST_F(ResetServiceTest, ListResetJobInstancesPagesAndValidates) {
   unknown.set_job_id("job-404");
   EXPECT_EQ(list(unknown, &page).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(Metrics(), HasSubstr("method=\"ListResetJobInstances\""));
+}
+
+TEST_F(ResetServiceTest, WatchCoalescesChangesWithinTheEventInterval) {
+  // A service of its own whose streams send at most one event per 2 s.
+  ResetServiceOptions options;
+  options.watch_poll = absl::Milliseconds(50);
+  options.min_event_interval = absl::Seconds(2);
+  ResetServiceImpl slow(jobs_, validator_, authenticator_,
+                        resetd::v1::AuthConfig(), metrics_, *logger_, options);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&slow);
+  auto server = builder.BuildAndStart();
+  auto stub = resetd::v1::PasswordResetService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+
+  resetd::v1::ResetJob job;
+  ASSERT_TRUE(Create(ValidRequest(), &job).ok());
+  grpc::ClientContext context;
+  resetd::v1::WatchResetJobRequest watch;
+  watch.set_job_id(job.job_id());
+  auto reader = stub->WatchResetJob(&context, watch);
+  resetd::v1::ResetJobEvent event;
+  ASSERT_TRUE(reader->Read(&event));  // the counts
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_RUNNING);
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_RUNNING);
+  // Three changes inside the interval that follows that event: one event,
+  // with the latest state.
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_RUNNING);
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_RUNNING);
+  jobs_.Advance(job.job_id(), resetd::v1::JOB_STATE_SUCCEEDED);
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_SUCCEEDED);
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_TRUE(reader->Finish().ok());
+  slow.BeginShutdown();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
 }
 
 TEST_F(ResetServiceTest, WatchUnknownJobIsNotFound) {
