@@ -13,6 +13,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/temp_dir.h"
 #include "benchmark/benchmark.h"
 #include "prometheus/registry.h"
 #include "tests/fakes/fake_cloud_client.h"
@@ -45,7 +46,7 @@ resetd::v1::CreateResetJobRequest Request(const std::string& request_id,
 // An engine on a fresh SQLite file; everything torn down with it.
 class EngineHarness {
  public:
-  EngineHarness() : dir_(MakeDir()) {
+  EngineHarness() : dir_(bench::MakeBenchDir()) {
     cloud_ = std::make_shared<FakeCloudClient>(RealClock(), absl::Seconds(1));
     ProviderEntry entry;
     entry.name = "tencent";
@@ -110,13 +111,6 @@ class EngineHarness {
   }
 
  private:
-  static std::filesystem::path MakeDir() {
-    std::string templ =
-        (std::filesystem::temp_directory_path() / "resetd-bench-XXXXXX")
-            .string();
-    if (mkdtemp(templ.data()) == nullptr) std::abort();
-    return templ;
-  }
 
   const std::filesystem::path dir_;
   std::shared_ptr<FakeCloudClient> cloud_;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/temp_dir.h"
 #include "benchmark/benchmark.h"
 #include "prometheus/registry.h"
 #include "tests/fakes/fake_cloud_client.h"
@@ -90,7 +91,7 @@ StoredJob EndedJob() {
 // the engine does not load it, the store serves every read).
 class Harness {
  public:
-  Harness() : dir_(MakeDir()) {
+  Harness() : dir_(bench::MakeBenchDir()) {
     auto store = NewSqliteJobStore(
         (dir_ / "jobs.db").string(),
         std::make_shared<const Keyring>(Keyring::Ephemeral()));
@@ -120,13 +121,6 @@ class Harness {
   }
 
  private:
-  static std::filesystem::path MakeDir() {
-    std::string templ =
-        (std::filesystem::temp_directory_path() / "resetd-bench-XXXXXX")
-            .string();
-    if (mkdtemp(templ.data()) == nullptr) std::abort();
-    return templ;
-  }
   const std::filesystem::path dir_;
   prometheus::Registry registry_;
   WorkflowMetrics metrics_{registry_};

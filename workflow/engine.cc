@@ -177,36 +177,26 @@ class EngineImpl final : public Engine {
       const resetd::v1::ListResetJobInstancesRequest& request) override {
     auto page = PageOf(request);
     if (!page.ok()) return page.status();
-    resetd::v1::ListResetJobInstancesResponse out;
-    int next = -1;  // the index of the first match that did not fit
-    auto take = [&](int index, const resetd::v1::InstanceResult& result) {
-      if (!Selects(request, result)) return true;
-      if (out.instances_size() == page->size) {
-        next = index;
-        return false;
-      }
-      *out.add_instances() = result;
-      return true;
-    };
+    InstancePageBuilder builder(request, *page);
     {
       absl::MutexLock lock(&mu_);
       if (JobRun* job = scheduler_.Find(request.job_id())) {
         for (size_t i = page->start_index; i < job->tasks.size(); ++i) {
-          if (!take(job->tasks[i]->index, job->tasks[i]->result)) break;
+          if (!builder.Take(job->tasks[i]->index, job->tasks[i]->result)) {
+            break;
+          }
         }
-        if (next >= 0) out.set_next_page_token(NextPageToken(request, next));
-        return out;
+        return std::move(builder).Finish();
       }
     }
     // Not running here: an ended job, whose records no longer change.
     absl::Status scanned = store_.ScanInstances(
         request.job_id(), page->start_index,
         [&](const resetd::v1::StoredInstance& i) {
-          return take(i.index(), i.result());
+          return builder.Take(i.index(), i.result());
         });
     if (!scanned.ok()) return scanned;
-    if (next >= 0) out.set_next_page_token(NextPageToken(request, next));
-    return out;
+    return std::move(builder).Finish();
   }
 
   absl::StatusOr<JobOwner> Owner(std::string_view job_id) override {

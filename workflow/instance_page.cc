@@ -1,6 +1,7 @@
 #include "workflow/instance_page.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "resetd/v1/store.pb.h"
@@ -73,6 +74,24 @@ std::string NextPageToken(const ListResetJobInstancesRequest& request,
   std::string raw;
   token.SerializeToString(&raw);
   return absl::WebSafeBase64Escape(raw);
+}
+
+bool InstancePageBuilder::Take(int index,
+                               const resetd::v1::InstanceResult& result) {
+  if (!Selects(request_, result)) return true;
+  if (out_.instances_size() == page_.size) {
+    next_index_ = index;
+    return false;
+  }
+  *out_.add_instances() = result;
+  return true;
+}
+
+resetd::v1::ListResetJobInstancesResponse InstancePageBuilder::Finish() && {
+  if (next_index_ >= 0) {
+    out_.set_next_page_token(NextPageToken(request_, next_index_));
+  }
+  return std::move(out_);
 }
 
 }  // namespace resetd::workflow

@@ -33,4 +33,27 @@ bool Selects(const resetd::v1::ListResetJobInstancesRequest& request,
 std::string NextPageToken(
     const resetd::v1::ListResetJobInstancesRequest& request, int next_index);
 
+// Builds one page of `request`: offer the job's results in its order from
+// page.start_index; Take returns false once the page is full (the result
+// offered then starts the next page, whose token Finish sets).
+class InstancePageBuilder {
+ public:
+  InstancePageBuilder(const resetd::v1::ListResetJobInstancesRequest& request,
+                      InstancePage page)
+      : request_(request), page_(page) {}
+
+  // Adds `result` (at `index` in the job) if it passes the filters; false
+  // when the page is already full: stop offering.
+  bool Take(int index, const resetd::v1::InstanceResult& result);
+
+  // The page, with next_page_token when a result was left for the next.
+  resetd::v1::ListResetJobInstancesResponse Finish() &&;
+
+ private:
+  const resetd::v1::ListResetJobInstancesRequest& request_;
+  const InstancePage page_;
+  resetd::v1::ListResetJobInstancesResponse out_;
+  int next_index_ = -1;  // the first match that did not fit
+};
+
 }  // namespace resetd::workflow

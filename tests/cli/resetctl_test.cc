@@ -67,14 +67,11 @@ class FakeResetService final : public PasswordResetService::Service {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           std::string(page.status().message()));
     }
+    workflow::InstancePageBuilder builder(*r, *page);
     for (size_t i = page->start_index; i < instances.size(); ++i) {
-      if (!workflow::Selects(*r, instances[i])) continue;
-      if (out->instances_size() == page->size) {
-        out->set_next_page_token(workflow::NextPageToken(*r, i));
-        break;
-      }
-      *out->add_instances() = instances[i];
+      if (!builder.Take(static_cast<int>(i), instances[i])) break;
     }
+    *out = std::move(builder).Finish();
     return grpc::Status::OK;
   }
   grpc::Status ListResetJobs(grpc::ServerContext*,

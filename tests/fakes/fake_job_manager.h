@@ -146,17 +146,12 @@ class FakeJobManager : public workflow::JobManager {
     if (it == jobs_.end()) return absl::NotFoundError("no such job");
     auto page = workflow::PageOf(request);
     if (!page.ok()) return page.status();
-    resetd::v1::ListResetJobInstancesResponse out;
+    workflow::InstancePageBuilder builder(request, *page);
     const auto& all = it->second.instances;
     for (size_t i = page->start_index; i < all.size(); ++i) {
-      if (!workflow::Selects(request, all[i])) continue;
-      if (out.instances_size() == page->size) {
-        out.set_next_page_token(workflow::NextPageToken(request, i));
-        break;
-      }
-      *out.add_instances() = all[i];
+      if (!builder.Take(static_cast<int>(i), all[i])) break;
     }
-    return out;
+    return std::move(builder).Finish();
   }
 
   absl::StatusOr<workflow::JobUpdate> CurrentState(
