@@ -194,14 +194,14 @@ grpc::Status ResetServiceImpl::WatchResetJob(
 absl::Status ResetServiceImpl::StreamUpdates(
     grpc::ServerContext* context, std::string_view job_id,
     grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
+  auto watch = watch_feeds_.Subscribe(std::string(job_id));
+  if (!watch.ok()) return watch.status();
   // The first event: state and counts only.
-  auto first = jobs_.CurrentState(job_id);
-  if (!first.ok()) return first.status();
-  if (!writer->Write(first->event)) {
+  const WatchEvent& first = (*watch)->first();
+  if (!writer->Write(first.event)) {
     return absl::CancelledError("the client went away");
   }
-  if (first->terminal) return absl::OkStatus();
-  uint64_t version = first->version;
+  if (first.terminal) return absl::OkStatus();
   while (true) {
     if (context->IsCancelled()) {
       return absl::CancelledError("the client cancelled the stream");
@@ -209,37 +209,15 @@ absl::Status ResetServiceImpl::StreamUpdates(
     if (shutting_down_.load()) {
       return absl::UnavailableError("the server is shutting down");
     }
-    auto update = jobs_.WaitForUpdate(job_id, version, options_.watch_poll);
-    if (!update.ok()) return update.status();
-    if (update->version != version) {
-      if (!WriteChunked(update->event, writer)) {
-        return absl::CancelledError("the client went away");
-      }
-      version = update->version;
-      if (update->terminal) return absl::OkStatus();
-      // Coalesce: the changes of the next interval go in one event.
-      absl::SleepFor(options_.min_event_interval);
-      continue;
+    auto next = (*watch)->Next(options_.watch_poll);
+    if (!next.ok()) return next.status();
+    if (*next == nullptr) continue;
+    if ((*next)->event.changes_dropped()) metrics_.CountWatchDrop();
+    if (!writer->Write((*next)->event)) {
+      return absl::CancelledError("the client went away");
     }
-    if (update->terminal) return absl::OkStatus();
+    if ((*next)->terminal) return absl::OkStatus();
   }
-}
-
-bool ResetServiceImpl::WriteChunked(
-    const resetd::v1::ResetJobEvent& event,
-    grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
-  const int changed = event.changed_size();
-  if (changed <= kMaxChangedPerEvent) return writer->Write(event);
-  // Consecutive events, each with the job and a slice of the changes; the
-  // job's state is the same in each (the last one may be terminal).
-  for (int from = 0; from < changed; from += kMaxChangedPerEvent) {
-    resetd::v1::ResetJobEvent chunk;
-    *chunk.mutable_job() = event.job();
-    const int to = std::min(changed, from + kMaxChangedPerEvent);
-    for (int i = from; i < to; ++i) *chunk.add_changed() = event.changed(i);
-    if (!writer->Write(chunk)) return false;
-  }
-  return true;
 }
 
 grpc::Status ResetServiceImpl::CancelResetJob(

@@ -13,6 +13,7 @@
 #include "service/rpc_log.h"
 #include "service/service_metrics.h"
 #include "service/validation.h"
+#include "service/watch_feed.h"
 #include "service/watch_slots.h"
 #include "spdlog/logger.h"
 #include "workflow/job_manager.h"
@@ -28,11 +29,14 @@ struct ResetServiceOptions {
   // How long one JobManager::WaitForUpdate of a Watch stream blocks before
   // the stream checks for cancellation and shutdown again.
   absl::Duration watch_poll = absl::Seconds(1);
-  // A Watch stream sends at most one event per this interval: changes in
-  // between are coalesced into the next event (each carries every change
-  // since the previous one), so many watchers of a busy job do not each
-  // rebuild the job's counts on every change.
+  // A job's Watch events are built at most once per this interval and
+  // shared by all its watchers: changes in between are coalesced into the
+  // next event (each carries every change since the previous one).
   absl::Duration min_event_interval = absl::Milliseconds(250);
+  // The changes of a job kept for its watchers that have not sent them yet
+  // (watch_feed.h); a watcher further behind gets the job's state with
+  // `changes_dropped` instead.
+  size_t watch_buffer_bytes = size_t{16} << 20;
   // Gets a record of every RPC (the audit trail); null = none.
   RpcAuditor* rpc_auditor = nullptr;
   // Open WatchResetJob streams per identity; more get RESOURCE_EXHAUSTED.
@@ -100,11 +104,6 @@ class ResetServiceImpl final
   // OK, or the status to end the call with (DeniedStatus).
   absl::Status Decide(const Caller& caller, const AuthzRequest& request,
                       RpcScope& rpc) const;
-  // Writes `event`, split into events of at most kMaxChangedPerEvent
-  // changed instances each. False if the client went away.
-  static bool WriteChunked(
-      const resetd::v1::ResetJobEvent& event,
-      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer);
   // Decide for an existing job (its creator and targets from `jobs_`).
   absl::Status DecideOnJob(const Caller& caller, Permission permission,
                            std::string_view job_id, RpcScope& rpc);
@@ -122,6 +121,9 @@ class ResetServiceImpl final
   spdlog::logger& log_;
   const ResetServiceOptions options_;
   WatchSlots watch_slots_{options_.max_watches_per_identity};
+  WatchFeeds watch_feeds_{
+      jobs_, {options_.min_event_interval, options_.watch_buffer_bytes,
+              kMaxChangedPerEvent}};
   std::atomic<bool> shutting_down_{false};
 };
 

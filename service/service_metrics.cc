@@ -73,6 +73,12 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry& registry) {
                       "once shutdown begins")
                 .Register(registry)
                 .Add({});
+  watch_drops_ = &prometheus::BuildCounter()
+                      .Name("resetd_watch_changes_dropped_total")
+                      .Help("Times a WatchResetJob stream fell behind and got "
+                            "the job's state instead of the changes it missed")
+                      .Register(registry)
+                      .Add({});
 }
 
 void ServiceMetrics::Record(RpcMethod method, grpc::StatusCode code,

@@ -42,6 +42,10 @@ class ServiceMetrics {
   // shutdown begins.
   prometheus::Gauge& ready() { return *ready_; }
 
+  // resetd_watch_changes_dropped_total: a Watch stream fell behind and got
+  // the job's state instead of the changes it missed (watch_feed.h).
+  void CountWatchDrop() { watch_drops_->Increment(); }
+
   // Counts one finished RPC and observes its duration.
   void Record(RpcMethod method, grpc::StatusCode code, absl::Duration latency);
 
@@ -51,6 +55,7 @@ class ServiceMetrics {
       requests_{};
   std::array<prometheus::Histogram*, kRpcMethodCount> latency_{};
   prometheus::Gauge* ready_ = nullptr;
+  prometheus::Counter* watch_drops_ = nullptr;
 };
 
 }  // namespace resetd::service

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,16 +43,23 @@ class FakeJobManager : public workflow::JobManager {
     fail_next_ = std::move(status);
   }
 
-  // Sets the job's state, bumps its version and wakes watchers; the next
-  // updates report `changed` as the instances changed.
+  // Sets the job's state, bumps its version and wakes watchers; updates
+  // after an earlier version report `changed` among the instances changed
+  // (as the engine does, every change since that version, in order).
   void Advance(const std::string& job_id, resetd::v1::JobState state,
                std::vector<resetd::v1::InstanceResult> changed = {}) {
     std::lock_guard<std::mutex> lock(mu_);
     Job& job = jobs_.at(job_id);
     job.job.set_state(state);
-    job.changed = std::move(changed);
     ++job.version;
+    for (auto& i : changed) job.changed.emplace_back(job.version, std::move(i));
     changed_.notify_all();
+  }
+
+  // Number of WaitForUpdate calls so far.
+  int wait_calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return wait_calls_;
   }
 
   // The job's instance results, as ListInstances pages through them.
@@ -171,6 +179,7 @@ class FakeJobManager : public workflow::JobManager {
       std::string_view job_id, uint64_t after_version,
       absl::Duration timeout) override {
     std::unique_lock<std::mutex> lock(mu_);
+    ++wait_calls_;
     if (auto s = TakeFault(); !s.ok()) return s;
     const std::string id(job_id);
     if (!jobs_.count(id)) return absl::NotFoundError("no such job");
@@ -179,8 +188,8 @@ class FakeJobManager : public workflow::JobManager {
     const Job& job = jobs_.at(id);
     workflow::JobUpdate update;
     *update.event.mutable_job() = job.job;
-    if (job.version > after_version) {
-      for (const auto& i : job.changed) *update.event.add_changed() = i;
+    for (const auto& [version, i] : job.changed) {
+      if (version > after_version) *update.event.add_changed() = i;
     }
     update.version = job.version;
     update.terminal = IsTerminal(job.job.state());
@@ -207,7 +216,8 @@ class FakeJobManager : public workflow::JobManager {
     resetd::v1::ResetJob job;
     std::vector<workflow::ProviderRegion> targets;
     std::vector<resetd::v1::InstanceResult> instances;
-    std::vector<resetd::v1::InstanceResult> changed;  // by the last Advance
+    // Every change, with the version Advance gave it.
+    std::vector<std::pair<uint64_t, resetd::v1::InstanceResult>> changed;
     uint64_t version = 0;
   };
 
@@ -232,6 +242,7 @@ class FakeJobManager : public workflow::JobManager {
   std::optional<absl::Status> fail_next_;
   workflow::JobScope last_list_scope_;
   int cancels_ = 0;
+  int wait_calls_ = 0;
 };
 
 }  // namespace resetd::testing

@@ -1,0 +1,184 @@
+#include "service/watch_feed.h"
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+#include "absl/time/clock.h"
+
+namespace resetd::service {
+
+// A job's events, numbered from 0 in the order they were built. Only the
+// newest are kept (WatchFeedOptions::buffer_bytes).
+struct WatchSubscription::Feed {
+  explicit Feed(std::string id) : job_id(std::move(id)) {}
+
+  uint64_t end_seq() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return first_seq + events.size();
+  }
+
+  const std::string job_id;
+  absl::Mutex mu;
+  bool started ABSL_GUARDED_BY(mu) = false;
+  std::deque<std::shared_ptr<const WatchEvent>> events ABSL_GUARDED_BY(mu);
+  uint64_t first_seq ABSL_GUARDED_BY(mu) = 0;  // of events.front()
+  size_t bytes ABSL_GUARDED_BY(mu) = 0;        // of `events`
+  // The job's latest state (no changes) and its JobManager version.
+  std::shared_ptr<const WatchEvent> state ABSL_GUARDED_BY(mu);
+  uint64_t version ABSL_GUARDED_BY(mu) = 0;
+  bool building ABSL_GUARDED_BY(mu) = false;  // a watcher builds the next
+  absl::Time next_build ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+};
+
+namespace {
+
+std::shared_ptr<const WatchEvent> StateEvent(const resetd::v1::ResetJob& job,
+                                             bool terminal,
+                                             bool changes_dropped = false) {
+  auto out = std::make_shared<WatchEvent>();
+  *out->event.mutable_job() = job;
+  out->event.set_changes_dropped(changes_dropped);
+  out->terminal = terminal;
+  out->bytes = out->event.ByteSizeLong();
+  return out;
+}
+
+}  // namespace
+
+WatchSubscription::WatchSubscription(WatchFeeds& feeds,
+                                     std::shared_ptr<Feed> feed)
+    : feeds_(feeds), feed_(std::move(feed)) {}
+
+WatchSubscription::~WatchSubscription() { feeds_.Leave(feed_->job_id); }
+
+absl::StatusOr<std::shared_ptr<const WatchEvent>> WatchSubscription::Next(
+    absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  Feed& f = *feed_;
+  absl::MutexLock lock(&f.mu);
+  for (;;) {
+    if (next_seq_ < f.first_seq) {
+      // Fell behind what the feed keeps: the state now, then on from there.
+      ++drops_;
+      next_seq_ = f.end_seq();
+      return StateEvent(f.state->event.job(), f.state->terminal,
+                        /*changes_dropped=*/true);
+    }
+    if (next_seq_ < f.end_seq()) return f.events[next_seq_++ - f.first_seq];
+    // Everything sent; an ended job has nothing more (its last state again).
+    if (f.state->terminal) return f.state;
+    if (absl::Now() >= deadline) return nullptr;
+    if (!f.building) {
+      if (absl::Status built = Produce(deadline); !built.ok()) return built;
+      continue;
+    }
+    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+      return next_seq_ < f.end_seq() || !f.building;
+    };
+    f.mu.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  }
+}
+
+absl::Status WatchSubscription::Produce(absl::Time deadline) {
+  Feed& f = *feed_;
+  const WatchFeedOptions& options = feeds_.options_;
+  f.building = true;
+  const uint64_t after = f.version;
+  const bool was_terminal = f.state->terminal;
+  const absl::Time not_before = f.next_build;
+  f.mu.Unlock();
+  absl::StatusOr<workflow::JobUpdate> update;
+  const bool in_time = deadline > not_before;
+  // Coalesce: the changes until the next build go in one event.
+  absl::SleepFor(std::min(deadline, not_before) - absl::Now());
+  if (in_time) {
+    update = feeds_.jobs_.WaitForUpdate(f.job_id, after, deadline - absl::Now());
+  }
+  f.mu.Lock();
+  f.building = false;
+  if (!in_time) return absl::OkStatus();
+  if (!update.ok()) return update.status();
+  if (update->version == after && update->terminal == was_terminal) {
+    return absl::OkStatus();
+  }
+  auto& changed = *update->event.mutable_changed();
+  const int n = changed.size();
+  int from = 0;
+  do {
+    auto event = std::make_shared<WatchEvent>();
+    *event->event.mutable_job() = update->event.job();
+    const int to = std::min(n, from + options.max_changed_per_event);
+    for (int i = from; i < to; ++i) event->event.add_changed()->Swap(&changed[i]);
+    from = to;
+    event->terminal = update->terminal && from == n;
+    event->bytes = event->event.ByteSizeLong();
+    f.bytes += event->bytes;
+    f.events.push_back(std::move(event));
+  } while (from < n);
+  f.version = update->version;
+  f.state = StateEvent(update->event.job(), update->terminal);
+  f.next_build = absl::Now() + options.min_event_interval;
+  while (f.bytes > options.buffer_bytes && !f.events.empty()) {
+    f.bytes -= f.events.front()->bytes;
+    f.events.pop_front();
+    ++f.first_seq;
+  }
+  return absl::OkStatus();
+}
+
+WatchFeeds::WatchFeeds(workflow::JobManager& jobs, WatchFeedOptions options)
+    : jobs_(jobs), options_(options) {}
+
+WatchFeeds::~WatchFeeds() = default;
+
+absl::StatusOr<std::unique_ptr<WatchSubscription>> WatchFeeds::Subscribe(
+    const std::string& job_id) {
+  std::shared_ptr<WatchSubscription::Feed> feed;
+  {
+    absl::MutexLock lock(&mu_);
+    auto& [shared, subscribers] = feeds_[job_id];
+    if (shared == nullptr) {
+      shared = std::make_shared<WatchSubscription::Feed>(job_id);
+    }
+    ++subscribers;
+    feed = shared;
+  }
+  // Leaves the feed again if anything below fails.
+  std::unique_ptr<WatchSubscription> sub(new WatchSubscription(*this, feed));
+  absl::MutexLock lock(&feed->mu);
+  if (!feed->started) {
+    auto now = jobs_.CurrentState(job_id);
+    if (!now.ok()) return now.status();
+    feed->state = StateEvent(now->event.job(), now->terminal);
+    feed->version = now->version;
+    feed->started = true;
+  }
+  sub->first_ = feed->state;
+  sub->next_seq_ = feed->end_seq();
+  return sub;
+}
+
+int WatchFeeds::feeds() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(feeds_.size());
+}
+
+size_t WatchFeeds::buffered_bytes(const std::string& job_id) const {
+  std::shared_ptr<WatchSubscription::Feed> feed;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = feeds_.find(job_id);
+    if (it == feeds_.end()) return 0;
+    feed = it->second.first;
+  }
+  absl::MutexLock lock(&feed->mu);
+  return feed->bytes;
+}
+
+void WatchFeeds::Leave(const std::string& job_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = feeds_.find(job_id);
+  if (it != feeds_.end() && --it->second.second == 0) feeds_.erase(it);
+}
+
+}  // namespace resetd::service
