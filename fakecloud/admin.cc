@@ -114,6 +114,7 @@ json InstanceAdminJson(const InstanceView& v) {
           {"password_digest", v.password_digest},
           {"staged_password_digest", v.staged_password_digest},
           {"vnc_password_digest", v.vnc_password_digest},
+          {"busy_ms", absl::ToInt64Milliseconds(v.busy)},
           {"latest_operation", v.latest_operation},
           {"latest_operation_state", v.latest_operation_state},
           {"latest_operation_request_id", v.latest_operation_request_id},

@@ -57,6 +57,7 @@ struct Fleet::Instance {
   std::string vnc_digest;      // SetVncPassword()
   Op op = Op::kStop;           // the latest operation (if any)
   std::deque<Step> steps;
+  absl::Duration busy;         // the operations begun on it, end to end
 
   bool Operating() const {
     return !steps.empty() || latest_operation_state == "OPERATING";
@@ -132,7 +133,8 @@ InstanceView Fleet::ViewLocked(const Instance& in) const {
                       in.latest_operation_error_msg,
                       in.password_digest,
                       in.staged_digest,
-                      in.vnc_digest};
+                      in.vnc_digest,
+                      in.busy};
 }
 
 std::vector<InstanceView> Fleet::Describe(const std::string& region,
@@ -247,6 +249,9 @@ void Fleet::BeginLocked(Op op, Instance& in, const std::string& request_id,
     ScheduleResetLocked(in, reset, now);
   } else {
     SchedulePowerLocked(op, in, now);
+  }
+  if (!in.steps.empty() && in.steps.back().at != absl::InfiniteFuture()) {
+    in.busy += in.steps.back().at - now;
   }
 }
 

@@ -53,6 +53,9 @@ struct InstanceView {
   std::string staged_password_digest;
   // hex SHA-256 of the VNC (management terminal) password, "" if never set.
   std::string vnc_password_digest;
+  // How long the operations begun on it take, end to end (a stuck one's not
+  // counted): no client can be done with it sooner. For benchmarks' floors.
+  absl::Duration busy;
 };
 
 // A delay drawn uniformly from [min, max] for each transition.

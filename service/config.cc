@@ -1,5 +1,6 @@
 #include "service/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -28,6 +29,10 @@ void DefaultEngine(EngineConfig& e) {
   if (e.linger_ms() == 0) e.set_linger_ms(Millis(d.linger));
   if (e.poll_interval_ms() == 0)
     e.set_poll_interval_ms(Millis(d.poll_interval));
+  if (e.min_poll_interval_ms() == 0) {
+    e.set_min_poll_interval_ms(
+        std::min(Millis(d.min_poll_interval), e.poll_interval_ms()));
+  }
   if (e.transition_timeout_s() == 0) {
     e.set_transition_timeout_s(
         static_cast<int>(absl::ToInt64Seconds(d.transition_timeout)));
@@ -152,6 +157,11 @@ void CheckEngine(const EngineConfig& e, std::vector<std::string>& errors) {
   if (e.linger_ms() < 0) errors.push_back("engine.linger_ms: must be >= 0");
   if (e.poll_interval_ms() <= 0) {
     errors.push_back("engine.poll_interval_ms: must be > 0");
+  }
+  if (e.min_poll_interval_ms() <= 0 ||
+      e.min_poll_interval_ms() > e.poll_interval_ms()) {
+    errors.push_back(
+        "engine.min_poll_interval_ms: must be > 0 and <= poll_interval_ms");
   }
   if (e.transition_timeout_s() <= 0) {
     errors.push_back("engine.transition_timeout_s: must be > 0");
@@ -334,6 +344,7 @@ workflow::EngineOptions EngineOptionsFromConfig(const Config& config) {
   workflow::EngineOptions o;
   o.linger = absl::Milliseconds(e.linger_ms());
   o.poll_interval = absl::Milliseconds(e.poll_interval_ms());
+  o.min_poll_interval = absl::Milliseconds(e.min_poll_interval_ms());
   o.transition_timeout = absl::Seconds(e.transition_timeout_s());
   o.max_retries = e.max_retries();
   o.worker_threads = e.worker_threads();

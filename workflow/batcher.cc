@@ -36,16 +36,33 @@ int MaxBatch(const ProviderEntry& p, Action action) {
   return std::max(1, std::min(limit, p.max_batch));
 }
 
+bool HeldFirst(const Task& t, Action action) {
+  return action != Action::kDescribe && (t.held_down || t.held_stopped);
+}
+
 void Batcher::Add(const BatchKey& key, const ProviderEntry& provider, Task& t,
                   absl::Time now) {
   Queue& q = queues_[key];
   q.provider = &provider;
-  q.entries.push_back(Entry{&t, t.generation, now});
+  (HeldFirst(t, key.rate.action) ? q.held : q.entries)
+      .push_back(Entry{&t, t.generation, now});
 }
 
 bool Batcher::Stale(const Entry& e) {
   return e.task->generation != e.generation ||
          e.task->phase != Task::Phase::kQueued;
+}
+
+void Batcher::Queue::DropStale() {
+  while (!held.empty() && Stale(held.front())) held.pop_front();
+  while (!entries.empty() && Stale(entries.front())) entries.pop_front();
+}
+
+absl::Time Batcher::Queue::Oldest() const {
+  absl::Time oldest = absl::InfiniteFuture();
+  if (!held.empty()) oldest = held.front().enqueued;
+  if (!entries.empty()) oldest = std::min(oldest, entries.front().enqueued);
+  return oldest;
 }
 
 std::vector<Batch> Batcher::TakeDue(absl::Time now, RateLimiter& limiter,
@@ -65,22 +82,26 @@ std::vector<Batch> Batcher::TakeDue(absl::Time now, RateLimiter& limiter,
       limiter.Reserve(bucket, now);
       out.push_back(Take(it->first, it->second));
     }
-    it = it->second.entries.empty() ? queues_.erase(it) : std::next(it);
+    it = it->second.empty() ? queues_.erase(it) : std::next(it);
   }
   return out;
 }
 
 bool Batcher::Ready(const BatchKey& key, Queue& q, absl::Time now,
                     absl::Time* wake) {
-  while (!q.entries.empty() && Stale(q.entries.front())) q.entries.pop_front();
-  if (q.entries.empty()) return false;
+  q.DropStale();
+  if (q.empty()) return false;
   const int max = MaxBatch(*q.provider, key.rate.action);
   // Only whether a full batch is waiting matters: stop counting at max.
   int live = 0;
-  for (auto it = q.entries.begin(); it != q.entries.end() && live < max; ++it) {
-    if (!Stale(*it)) ++live;
+  for (const auto* lane : {&q.held, &q.entries}) {
+    for (auto it = lane->begin(); it != lane->end() && live < max; ++it) {
+      if (!Stale(*it)) ++live;
+    }
   }
-  const absl::Time ready_at = q.entries.front().enqueued + linger_;
+  const absl::Time ready_at =
+      q.Oldest() +
+      (key.rate.action == Action::kDescribe ? describe_linger_ : linger_);
   if (live < max && ready_at > now) {
     *wake = std::min(*wake, ready_at);
     return false;
@@ -92,14 +113,16 @@ Batch Batcher::Take(const BatchKey& key, Queue& q) {
   Batch b;
   b.key = key;
   b.provider = q.provider;
-  b.oldest = q.entries.front().enqueued;
+  b.oldest = q.Oldest();
   const size_t max = MaxBatch(*q.provider, key.rate.action);
-  while (!q.entries.empty() && b.tasks.size() < max) {
-    Entry e = q.entries.front();
-    q.entries.pop_front();
-    if (Stale(e)) continue;
-    e.task->phase = Task::Phase::kInFlight;
-    b.tasks.push_back(e.task);
+  for (auto* lane : {&q.held, &q.entries}) {
+    while (!lane->empty() && b.tasks.size() < max) {
+      Entry e = lane->front();
+      lane->pop_front();
+      if (Stale(e)) continue;
+      e.task->phase = Task::Phase::kInFlight;
+      b.tasks.push_back(e.task);
+    }
   }
   return b;
 }

@@ -1,7 +1,11 @@
 // Batching: instances waiting for the same call wait in one queue and go
 // together, up to the provider's batch limit, once the queue is full or its
 // oldest entry has lingered, and only when the call's token bucket has a
-// token. Not thread-safe: owned by the scheduler.
+// token. Instances resetd has taken down (stopped, or stopping) go before
+// the others of their queue: the sooner they are reset, the sooner they
+// serve again, and a job's last batches are then the instances that need no
+// start afterwards. Describe queues stay oldest-first. Not thread-safe:
+// owned by the scheduler.
 #pragma once
 
 #include <compare>
@@ -47,6 +51,10 @@ BatchKey BatchKeyOf(const Task& t, Action action);
 // The most ids one call of `action` may carry on provider `p`.
 int MaxBatch(const ProviderEntry& p, Action action);
 
+// Whether `t`, queued for `action`, goes ahead of its queue: resetd holds
+// it down (stopped or stopping it), and the call is not a Describe.
+bool HeldFirst(const Task& t, Action action);
+
 // A call's worth of instances, taken from one queue.
 struct Batch {
   BatchKey key;
@@ -57,11 +65,15 @@ struct Batch {
 
 class Batcher {
  public:
-  // Entries wait at most `linger` for a batch to fill.
-  explicit Batcher(absl::Duration linger) : linger_(linger) {}
+  // Entries wait at most `linger` for a batch to fill, Describe entries
+  // `describe_linger` (polls come on a grid: they fill batches by arriving
+  // together).
+  Batcher(absl::Duration linger, absl::Duration describe_linger)
+      : linger_(linger), describe_linger_(describe_linger) {}
 
   // Queues `t` (kQueued, for t.action) under `key`; the entry stands for
-  // t.generation and goes stale when the task moves on.
+  // t.generation and goes stale when the task moves on. It goes ahead of
+  // the queue's other entries if resetd holds `t` down (HeldFirst).
   void Add(const BatchKey& key, const ProviderEntry& provider, Task& t,
            absl::Time now);
 
@@ -78,13 +90,20 @@ class Batcher {
   };
   struct Queue {
     const ProviderEntry* provider = nullptr;
-    std::deque<Entry> entries;
+    std::deque<Entry> held;     // instances resetd holds down: first
+    std::deque<Entry> entries;  // the others, oldest first
+    bool empty() const { return held.empty() && entries.empty(); }
+    // When the oldest live entry was queued (after DropStale).
+    absl::Time Oldest() const;
+    // Drops stale entries from the fronts of both lanes.
+    void DropStale();
   };
   static bool Stale(const Entry& e);
   bool Ready(const BatchKey& key, Queue& q, absl::Time now, absl::Time* wake);
   Batch Take(const BatchKey& key, Queue& q);
 
   const absl::Duration linger_;
+  const absl::Duration describe_linger_;
   std::map<BatchKey, Queue> queues_;
 };
 

@@ -7,7 +7,10 @@ namespace resetd::workflow {
 
 struct EngineOptions {
   absl::Duration linger = absl::Milliseconds(200);       // batch fill time
-  absl::Duration poll_interval = absl::Seconds(1);       // Describe cadence
+  // A waiting instance is observed every poll_interval when many poll the
+  // same Describe bucket, down to min_poll_interval when few do.
+  absl::Duration poll_interval = absl::Seconds(1);
+  absl::Duration min_poll_interval = absl::Milliseconds(100);
   absl::Duration transition_timeout = absl::Minutes(10); // bound on any wait
   int max_retries = 8;                                   // retryable errors
   int worker_threads = 16;                               // concurrent calls

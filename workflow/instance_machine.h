@@ -31,6 +31,10 @@ struct WaitState {
   bool seen_change = false;   // left `target` (or saw OPERATING) since
   bool needs_change = false;  // a reboot: should be seen leaving RUNNING
   int polls = 0;              // observations during a kState wait
+  // When the accepted call's wait began, and its last look that found it
+  // still pending (InfinitePast: none); for the poll planner.
+  absl::Time since = absl::InfinitePast();
+  absl::Time last_pending = absl::InfinitePast();
 
   bool active() const { return kind != WaitKind::kNone; }
 };

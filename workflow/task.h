@@ -52,6 +52,7 @@ struct Task {
   bool failed = false;
   bool held_down = false;     // counted against the job's max_unavailable
   bool held_stopped = false;  // stopped by resetd, not started again
+  bool polling = false;       // counted by the poll planner
 
   Phase phase = Phase::kObserve;
   Action action = Action::kDescribe;  // queued / in flight

@@ -31,7 +31,8 @@ TaskRunner::TaskRunner(Clock& clock, const EngineOptions& options,
       batcher_(batcher),
       timers_(timers),
       journal_(journal),
-      waitlist_(waitlist) {}
+      waitlist_(waitlist),
+      polls_(options) {}
 
 void TaskRunner::Observed(Task& t, const clients::InstanceStatus* status) {
   if (status != nullptr) {
@@ -144,9 +145,12 @@ clients::Capabilities TaskRunner::RecipeCaps(const Task& t) const {
 }
 
 void TaskRunner::StartWaiting(Task& t, WaitState wait) {
+  const absl::Time now = clock_.Now();
   t.wait = std::move(wait);
+  t.wait.since = now;
   Touch(t);
-  ScheduleObserve(t, clock_.Now() + options_.poll_interval);
+  polls_.SetPolling(t, true);
+  ScheduleObserve(t, polls_.First(t, now));
 }
 
 void TaskRunner::ScheduleObserve(Task& t, absl::Time at) {
@@ -162,9 +166,12 @@ void TaskRunner::Advance(Task& t) {
     const WaitCheck check = CheckWait(t.wait, t.observed, now);
     switch (check.kind) {
       case WaitCheck::kPending:
-        ScheduleObserve(t, now + options_.poll_interval);
+        t.wait.last_pending = now;
+        polls_.SetPolling(t, true);
+        ScheduleObserve(t, polls_.Next(t, now));
         return;
       case WaitCheck::kResetSucceeded:
+        polls_.Over(t, now);
         MarkResetDone(t);
         break;
       case WaitCheck::kFailed:
@@ -172,9 +179,11 @@ void TaskRunner::Advance(Task& t) {
         if (t.phase == Task::Phase::kDone) return;
         break;
       case WaitCheck::kOver:
+        polls_.Over(t, now);
         break;
     }
     EndWait(t.wait);
+    polls_.SetPolling(t, false);
     t.phase = Task::Phase::kObserve;
   }
   const PowerState s = t.observed.state;
@@ -218,7 +227,8 @@ void TaskRunner::ApplyStep(Task& t, const Step& step, const RecipeInput& in,
       return;
     case Step::kWaitStable:
       Touch(t);
-      ScheduleObserve(t, clock_.Now() + options_.poll_interval);
+      polls_.SetPolling(t, true);
+      ScheduleObserve(t, polls_.Next(t, clock_.Now()));
       return;
     case Step::kGiveUp:
       t.failed = true;
@@ -278,6 +288,7 @@ void TaskRunner::Fail(Task& t, const std::string& code,
   e->set_request_id(request_id);
   t.skip_reset = true;
   t.wait = WaitState();
+  polls_.SetPolling(t, false);
   t.phase = Task::Phase::kObserve;
   Touch(t);
   // Return the instance to its power state if it can be: observe it and let
@@ -294,6 +305,7 @@ void TaskRunner::Finish(Task& t) {
   if (t.phase == Task::Phase::kClaim) waitlist_.Remove(t);
   ++t.generation;
   t.phase = Task::Phase::kDone;
+  polls_.SetPolling(t, false);
   // The claim goes with the done record (the store releases it there).
   if (t.claim == resetd::v1::CLAIM_STATE_HELD)
     waitlist_.Released(ClaimKeyOf(t));

@@ -1,7 +1,7 @@
 // Moves tasks and their jobs through the per-instance state machine
 // (instance_machine.h): applies observations, accepted and failed calls,
 // cancellation and endings; queues the calls (batcher) and polls (timer
-// queue) that follow; records every change in the journal and the metrics.
+// queue, timed by the poll planner) that follow; records every change in the journal and the metrics.
 // The scheduler owns it and feeds it what its calls returned. Not
 // thread-safe: the scheduler's owner serialises every call.
 #pragma once
@@ -19,6 +19,7 @@
 #include "workflow/claims.h"
 #include "workflow/engine_options.h"
 #include "workflow/metrics.h"
+#include "workflow/poll_planner.h"
 #include "workflow/step_journal.h"
 #include "workflow/task.h"
 #include "workflow/timer_queue.h"
@@ -88,6 +89,7 @@ class TaskRunner {
   TimerQueue& timers_;
   StepJournal& journal_;
   ClaimWaitlist& waitlist_;
+  PollPlanner polls_;
   uint64_t version_ = 0;
   uint32_t next_group_ = 1;
 };

@@ -87,6 +87,18 @@ TEST_F(FleetTest, StartAndReboot) {
   EXPECT_EQ(Get("ins-running1").latest_operation, "RebootInstances");
 }
 
+TEST_F(FleetTest, BusyAddsUpTheOperationsBegunOnAnInstance) {
+  EXPECT_EQ(Get("ins-running1").busy, absl::ZeroDuration());
+  EXPECT_EQ(Power(PowerAction::kStop, {"ins-running1"}), "OK");
+  EXPECT_EQ(Get("ins-running1").busy, absl::Seconds(2));
+  clock_.Advance(absl::Seconds(5));  // idle time is not busy
+  EXPECT_EQ(Reset({"ins-running1"}, "Xy7!newPassw0rd"), "OK");
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(Power(PowerAction::kStart, {"ins-running1"}), "OK");
+  EXPECT_EQ(Get("ins-running1").busy, absl::Seconds(5));  // 2 + 1 + 2
+  EXPECT_EQ(Get("ins-running2").busy, absl::ZeroDuration());
+}
+
 TEST_F(FleetTest, InvalidTransitionsGetTheStateCode) {
   EXPECT_EQ(Power(PowerAction::kStop, {"ins-stopped1"}),
             "UnsupportedOperation.InstanceStateStopped");

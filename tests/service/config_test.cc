@@ -48,6 +48,7 @@ TEST(ConfigTest, AppliesDefaults) {
   const auto options = EngineOptionsFromConfig(*config);
   EXPECT_EQ(options.linger, defaults.linger);
   EXPECT_EQ(options.poll_interval, defaults.poll_interval);
+  EXPECT_EQ(options.min_poll_interval, defaults.min_poll_interval);
   EXPECT_EQ(options.transition_timeout, defaults.transition_timeout);
   EXPECT_EQ(options.max_retries, defaults.max_retries);
   EXPECT_EQ(options.worker_threads, defaults.worker_threads);
@@ -74,6 +75,26 @@ TEST(ConfigTest, StoreAndShutdownValuesAreKept) {
   EXPECT_EQ(config->store().keys(1).env(), "OLD_KEY");
   EXPECT_EQ(config->shutdown_grace_s(), 25);
   EXPECT_EQ(EngineOptionsFromConfig(*config).retention, absl::Hours(24));
+}
+
+TEST(ConfigTest, PollIntervalsAreBoundedByEachOther) {
+  // The shortest poll interval defaults to 100 ms, or poll_interval_ms when
+  // that is shorter.
+  auto config = ParseConfig(R"({"insecure": true,
+    "providers": [{"name": "t", "kind": "tencent_cvm"}],
+    "engine": {"pollIntervalMs": 50}})",
+                            "t.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(EngineOptionsFromConfig(*config).min_poll_interval,
+            absl::Milliseconds(50));
+  config = ParseConfig(R"({"insecure": true,
+    "providers": [{"name": "t", "kind": "tencent_cvm"}],
+    "engine": {"pollIntervalMs": 500, "minPollIntervalMs": 800}})",
+                       "t.json");
+  ASSERT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("engine.min_poll_interval_ms: must be > 0 and <= "
+                        "poll_interval_ms"));
 }
 
 TEST(ConfigTest, StoreProblemsAreAllReported) {

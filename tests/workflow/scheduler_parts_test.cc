@@ -73,7 +73,7 @@ TEST_F(PartsTest, RateKeysAreStructsNamedForTheLimiter) {
 }
 
 TEST_F(PartsTest, BatcherLingersThenSendsFullBatchesAtTheConfiguredRate) {
-  Batcher b(absl::Milliseconds(200));
+  Batcher b(absl::Milliseconds(200), absl::Milliseconds(200));
   for (int i = 0; i < 4; ++i) Queue(b, NewTask("i-" + std::to_string(i)), kT0);
   absl::Time wake = absl::InfiniteFuture();
   // A full batch (3, the provider's Describe limit) goes at once; the rest
@@ -92,7 +92,7 @@ TEST_F(PartsTest, BatcherLingersThenSendsFullBatchesAtTheConfiguredRate) {
 }
 
 TEST_F(PartsTest, BatcherSkipsEntriesOfTasksThatMovedOn) {
-  Batcher b(absl::ZeroDuration());
+  Batcher b(absl::ZeroDuration(), absl::ZeroDuration());
   Task& a = NewTask("i-a");
   Task& c = NewTask("i-c");
   Queue(b, a, kT0);
@@ -104,6 +104,45 @@ TEST_F(PartsTest, BatcherSkipsEntriesOfTasksThatMovedOn) {
   ASSERT_EQ(due[0].tasks.size(), 1u);
   EXPECT_EQ(due[0].tasks[0], &c);
   EXPECT_TRUE(b.TakeDue(kT0 + absl::Seconds(1), limiter_, &wake).empty());
+}
+
+TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstExceptForDescribe) {
+  cloud_->mutable_capabilities().max_reset_batch = 2;
+  Batcher b(absl::ZeroDuration(), absl::ZeroDuration());
+  Task& stopped = NewTask("i-was-stopped");
+  Task& other = NewTask("i-was-stopped-too");
+  Task& held = NewTask("i-stopped-by-resetd");
+  held.held_stopped = true;
+  held.held_down = true;
+  for (Task* t : {&stopped, &other, &held}) {
+    ++t->generation;
+    t->phase = Task::Phase::kQueued;
+    t->action = Action::kResetPassword;
+    b.Add(BatchKeyOf(*t, Action::kResetPassword), entry_, *t, kT0);
+  }
+  absl::Time wake = absl::InfiniteFuture();
+  auto due = b.TakeDue(kT0, limiter_, &wake);
+  ASSERT_EQ(due.size(), 1u);  // one token now; the next in 1 ms
+  // The instance resetd stopped is reset first, queued last as it was.
+  ASSERT_EQ(due[0].tasks.size(), 2u);
+  EXPECT_EQ(due[0].tasks[0], &held);
+  EXPECT_EQ(due[0].tasks[1], &stopped);
+  EXPECT_EQ(due[0].oldest, kT0);
+  due = b.TakeDue(kT0 + absl::Seconds(1), limiter_, &wake);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].tasks, std::vector<Task*>{&other});
+
+  // Describe stays oldest-first: polls of held instances wait their turn.
+  EXPECT_FALSE(HeldFirst(held, Action::kDescribe));
+  EXPECT_TRUE(HeldFirst(held, Action::kStart));
+  EXPECT_FALSE(HeldFirst(stopped, Action::kResetPassword));
+  Batcher d(absl::ZeroDuration(), absl::ZeroDuration());
+  Queue(d, stopped, kT0);
+  Queue(d, other, kT0);
+  Queue(d, held, kT0);
+  due = d.TakeDue(kT0 + absl::Seconds(2), limiter_, &wake);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].tasks, (std::vector<Task*>{&stopped, &other, &held}));
 }
 
 TEST_F(PartsTest, TimersFireInOrderAndDropStaleOnes) {
