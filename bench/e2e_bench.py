@@ -33,6 +33,7 @@ must end within --timeout seconds). Traffic stays on 127.0.0.1.
   bench/e2e_bench.py                       # 1,000 and 10,000 instances
   bench/e2e_bench.py --sizes 1000,10000,100000
   BUILD_DIR=build-extra bench/e2e_bench.py
+  BENCH_DUMP=calls.json bench/e2e_bench.py --sizes 10000   # keep the call log
 """
 import argparse
 import base64
@@ -195,6 +196,9 @@ def run_size(n, build, work, timeout_s, probes):
             print(watched.stdout, watched.stderr, file=sys.stderr)
 
         calls = get_json("http://%s/_fake/calls" % fake_addr)
+        if os.environ.get("BENCH_DUMP"):
+            with open(os.environ["BENCH_DUMP"], "w") as f:
+                json.dump({"t0": t0, "calls": calls}, f)
         by_action = collections.defaultdict(list)
         throttled = 0
         for c in calls:

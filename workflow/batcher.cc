@@ -99,9 +99,7 @@ bool Batcher::Ready(const BatchKey& key, Queue& q, absl::Time now,
       if (!Stale(*it)) ++live;
     }
   }
-  const absl::Time ready_at =
-      q.Oldest() +
-      (key.rate.action == Action::kDescribe ? describe_linger_ : linger_);
+  const absl::Time ready_at = q.Oldest() + linger_;
   if (live < max && ready_at > now) {
     *wake = std::min(*wake, ready_at);
     return false;

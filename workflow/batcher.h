@@ -65,11 +65,8 @@ struct Batch {
 
 class Batcher {
  public:
-  // Entries wait at most `linger` for a batch to fill, Describe entries
-  // `describe_linger` (polls come on a grid: they fill batches by arriving
-  // together).
-  Batcher(absl::Duration linger, absl::Duration describe_linger)
-      : linger_(linger), describe_linger_(describe_linger) {}
+  // Entries wait at most `linger` for a batch to fill.
+  explicit Batcher(absl::Duration linger) : linger_(linger) {}
 
   // Queues `t` (kQueued, for t.action) under `key`; the entry stands for
   // t.generation and goes stale when the task moves on. It goes ahead of
@@ -103,7 +100,6 @@ class Batcher {
   Batch Take(const BatchKey& key, Queue& q);
 
   const absl::Duration linger_;
-  const absl::Duration describe_linger_;
   std::map<BatchKey, Queue> queues_;
 };
 

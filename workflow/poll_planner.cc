@@ -61,20 +61,12 @@ absl::Duration PollPlanner::Shortest(const Task& t) const {
   return it == shortest_.end() ? absl::ZeroDuration() : it->second;
 }
 
-absl::Time PollPlanner::OnGrid(const Task& t, absl::Time earliest) const {
-  const int64_t grid = absl::ToInt64Nanoseconds(Interval(t));
-  if (grid <= 0) return earliest;
-  const int64_t at = absl::ToUnixNanos(earliest);
-  const int64_t up = (at / grid + (at % grid > 0 ? 1 : 0)) * grid;
-  return absl::FromUnixNanos(up);
-}
-
 absl::Time PollPlanner::First(const Task& t, absl::Time now) const {
-  return OnGrid(t, now + std::max(Interval(t), Shortest(t)));
+  return now + std::max(Interval(t), Shortest(t));
 }
 
 absl::Time PollPlanner::Next(const Task& t, absl::Time now) const {
-  return OnGrid(t, now + Interval(t));
+  return now + Interval(t);
 }
 
 void PollPlanner::Over(const Task& t, absl::Time now) {

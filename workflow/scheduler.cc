@@ -45,8 +45,7 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
       null_log_(log ? nullptr : std::make_shared<spdlog::logger>("null")),
       log_(log ? *log : *null_log_),
       audit_(audit),
-      // Describe batches do not linger: polls come on a grid (poll_planner.h).
-      batcher_(options.linger, absl::ZeroDuration()),
+      batcher_(options.linger),
       waitlist_(store),
       runner_(clock, options_, metrics, log_, batcher_, timers_, journal_,
               waitlist_) {

@@ -1,5 +1,5 @@
 // The poll planner on its own: intervals that follow the Describe bucket's
-// demand, the grid, and the learned shortest wait.
+// demand, and the learned shortest wait.
 #include "workflow/poll_planner.h"
 
 #include <memory>
@@ -84,15 +84,14 @@ TEST_F(PollPlannerTest, IntervalFollowsHowManyPollTheDescribeBucket) {
   EXPECT_EQ(planner_.Interval(reboot), absl::Seconds(1));
 }
 
-TEST_F(PollPlannerTest, PollsComeOnTheGridOfTheInterval) {
+TEST_F(PollPlannerTest, NextPollIsOneIntervalOn) {
   Task& t = NewTask();
   const absl::Time now = kT0 + absl::Milliseconds(1234);
-  EXPECT_EQ(planner_.Next(t, now), kT0 + absl::Milliseconds(1400));
-  // On the grid already: one interval on.
-  EXPECT_EQ(planner_.Next(t, kT0 + absl::Milliseconds(1300)),
-            kT0 + absl::Milliseconds(1400));
+  EXPECT_EQ(planner_.Next(t, now), now + absl::Milliseconds(100));
   // Nothing learned yet: the first poll is one interval on too.
-  EXPECT_EQ(planner_.First(t, now), kT0 + absl::Milliseconds(1400));
+  EXPECT_EQ(planner_.First(t, now), now + absl::Milliseconds(100));
+  for (int i = 0; i < 200; ++i) planner_.SetPolling(NewTask(), true);
+  EXPECT_EQ(planner_.Next(t, now), now + absl::Milliseconds(800));
 }
 
 TEST_F(PollPlannerTest, FirstPollComesWhenTheShortestWaitSoFarWouldEnd) {

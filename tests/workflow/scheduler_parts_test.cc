@@ -73,7 +73,7 @@ TEST_F(PartsTest, RateKeysAreStructsNamedForTheLimiter) {
 }
 
 TEST_F(PartsTest, BatcherLingersThenSendsFullBatchesAtTheConfiguredRate) {
-  Batcher b(absl::Milliseconds(200), absl::Milliseconds(200));
+  Batcher b(absl::Milliseconds(200));
   for (int i = 0; i < 4; ++i) Queue(b, NewTask("i-" + std::to_string(i)), kT0);
   absl::Time wake = absl::InfiniteFuture();
   // A full batch (3, the provider's Describe limit) goes at once; the rest
@@ -92,7 +92,7 @@ TEST_F(PartsTest, BatcherLingersThenSendsFullBatchesAtTheConfiguredRate) {
 }
 
 TEST_F(PartsTest, BatcherSkipsEntriesOfTasksThatMovedOn) {
-  Batcher b(absl::ZeroDuration(), absl::ZeroDuration());
+  Batcher b(absl::ZeroDuration());
   Task& a = NewTask("i-a");
   Task& c = NewTask("i-c");
   Queue(b, a, kT0);
@@ -108,7 +108,7 @@ TEST_F(PartsTest, BatcherSkipsEntriesOfTasksThatMovedOn) {
 
 TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstExceptForDescribe) {
   cloud_->mutable_capabilities().max_reset_batch = 2;
-  Batcher b(absl::ZeroDuration(), absl::ZeroDuration());
+  Batcher b(absl::ZeroDuration());
   Task& stopped = NewTask("i-was-stopped");
   Task& other = NewTask("i-was-stopped-too");
   Task& held = NewTask("i-stopped-by-resetd");
@@ -136,7 +136,7 @@ TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstExceptForDescribe) {
   EXPECT_FALSE(HeldFirst(held, Action::kDescribe));
   EXPECT_TRUE(HeldFirst(held, Action::kStart));
   EXPECT_FALSE(HeldFirst(stopped, Action::kResetPassword));
-  Batcher d(absl::ZeroDuration(), absl::ZeroDuration());
+  Batcher d(absl::ZeroDuration());
   Queue(d, stopped, kT0);
   Queue(d, other, kT0);
   Queue(d, held, kT0);
