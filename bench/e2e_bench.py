@@ -205,7 +205,6 @@ def run_size(n, build, work, timeout_s, probes):
             by_action[c["action"]].append(c["time"])
             throttled += c["result"] == "RequestLimitExceeded"
         chain = (2 * TRANSITION_MS[0] + RESET_MS[0]) / 1000.0
-        slowest_chain = (2 * TRANSITION_MS[1] + RESET_MS[1]) / 1000.0
         floor = math.ceil(resettable / BATCH) / RESET_RATE + chain
         busiest = max(i.get("busy_ms", 0) for i in
                       get_json("http://%s/_fake/instances" % fake_addr)) / 1000.0
@@ -213,7 +212,6 @@ def run_size(n, build, work, timeout_s, probes):
         return {
             "instances": n, "resettable": resettable, "job": summary,
             "makespan_s": makespan, "floor_s": floor, "ratio": floor / makespan,
-            "floor_slowest_s": floor - chain + slowest_chain,
             "busiest_s": busiest, "fleet_floor_s": fleet_floor,
             "fleet_ratio": fleet_floor / makespan,
             "calls": {a: len(t) for a, t in sorted(by_action.items())},

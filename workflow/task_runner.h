@@ -1,7 +1,8 @@
 // Moves tasks and their jobs through the per-instance state machine
 // (instance_machine.h): applies observations, accepted and failed calls,
 // cancellation and endings; queues the calls (batcher) and polls (timer
-// queue, timed by the poll planner) that follow; records every change in the journal and the metrics.
+// queue, timed by the poll planner) that follow; records every change in
+// the journal and the metrics.
 // The scheduler owns it and feeds it what its calls returned. Not
 // thread-safe: the scheduler's owner serialises every call.
 #pragma once
