@@ -21,7 +21,8 @@ It prints, per size:
   calls      per action; max calls of one action in any 1 s window; throttled
              answers (RequestLimitExceeded: must be 0)
   rss        resetd's peak RSS (VmHWM), and (peak - RSS before the job) per
-             instance
+             instance; the same for its steady RSS (the median of VmRSS sampled
+             every 0.2 s over the middle half of the job)
   latency    CreateResetJob p50/p99 next to an empty unary call (the gRPC
              health check) from an independent client (bench/grpc_latency.js,
              @grpc/grpc-js): --probes one-instance dry runs 25 ms apart, with
@@ -34,6 +35,7 @@ must end within --timeout seconds). Traffic stays on 127.0.0.1.
   bench/e2e_bench.py --sizes 1000,10000,100000
   BUILD_DIR=build-extra bench/e2e_bench.py
   BENCH_DUMP=calls.json bench/e2e_bench.py --sizes 10000   # keep the call log
+  BENCH_WRAP="heaptrack -o /tmp/resetd" bench/e2e_bench.py --sizes 20000 --probes 0
 """
 import argparse
 import base64
@@ -45,9 +47,11 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -85,6 +89,25 @@ def kib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+class RssSampler(threading.Thread):
+    """Samples a process's VmRSS every 0.2 s until stopped."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.samples, self.done = pid, [], threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.2):
+            self.samples.append(kib(self.pid, "VmRSS"))
+
+    def steady(self):
+        """The median RSS over the middle half of the samples (KiB)."""
+        self.done.set()
+        self.join()
+        mid = self.samples[len(self.samples) // 4:max(1, 3 * len(self.samples) // 4)]
+        return statistics.median(mid) if mid else 0
 
 
 def max_per_second(times_ms):
@@ -164,8 +187,9 @@ def run_size(n, build, work, timeout_s, probes):
                                "regions": [REGION]}],
             }, f)
         log = os.path.join(work, "resetd.log")
-        resetd = subprocess.Popen([os.path.join(build, "service", "resetd"),
-                                   "--config", config],
+        wrap = os.environ.get("BENCH_WRAP", "").split()  # e.g. "heaptrack -o F"
+        resetd = subprocess.Popen(wrap + [os.path.join(build, "service", "resetd"),
+                                          "--config", config],
                                   stderr=open(log, "w"), env=env)
         grpc_addr = await_line(log, r"grpc listening on (\S+)", resetd, 30)
         rss_before = kib(resetd.pid, "VmRSS")
@@ -185,12 +209,15 @@ def run_size(n, build, work, timeout_s, probes):
         if created.returncode != 0:
             sys.exit("create failed: " + created.stderr)
         job_id = json.loads(created.stdout.splitlines()[0])["jobId"]
+        sampler = RssSampler(resetd.pid)
+        sampler.start()
         busy_probe = probe_latency(grpc_addr, probe_ids, work, "busy", env)
         watched = subprocess.run(ctl + ["watch", job_id], capture_output=True, text=True,
                                  timeout=timeout_s)
         makespan = time.time() - t0
         busy = latency_of(busy_probe)
         peak = kib(resetd.pid, "VmHWM")
+        steady = sampler.steady()
         summary = watched.stdout.splitlines()[0] if watched.stdout else watched.stderr
         if os.environ.get("BENCH_DEBUG"):
             print(watched.stdout, watched.stderr, file=sys.stderr)
@@ -222,6 +249,8 @@ def run_size(n, build, work, timeout_s, probes):
             "throttled": throttled,
             "rss_before_mb": rss_before / 1024.0, "rss_peak_mb": peak / 1024.0,
             "rss_per_instance_b": (peak - rss_before) * 1024.0 / n,
+            "rss_steady_mb": steady / 1024.0,
+            "rss_steady_per_instance_b": (steady - rss_before) * 1024.0 / n,
             "latency_idle": idle, "latency_busy": busy,
         }
     finally:
@@ -263,8 +292,10 @@ def main():
                                      for a, c in r["calls"].items()))
         print("  calls from/to (s after create) " + ", ".join(
             "%s %.1f-%.1f" % (a, lo, hi) for a, (lo, hi) in r["timeline"].items()))
-        print("  throttled %d; resetd RSS %.0f MB before, %.0f MB peak, %.0f B per instance"
-              % (r["throttled"], r["rss_before_mb"], r["rss_peak_mb"], r["rss_per_instance_b"]),
+        print("  throttled %d; resetd RSS %.0f MB before, %.0f MB peak, %.0f B per instance;"
+              " %.0f MB steady (median of the job's middle half), %.0f B per instance"
+              % (r["throttled"], r["rss_before_mb"], r["rss_peak_mb"], r["rss_per_instance_b"],
+                 r["rss_steady_mb"], r["rss_steady_per_instance_b"]),
               flush=True)
         for name in ("idle", "busy") if args.probes > 0 else ():
             lat = r["latency_" + name]

@@ -121,9 +121,6 @@ class Harness {
       t->provider = &providers_.at("tencent");
       t->region = "ap-guangzhou";
       t->id = id;
-      t->result.set_instance_id(id);
-      t->result.set_provider("tencent");
-      t->result.set_region("ap-guangzhou");
       stored.instances.push_back(ToRecord(*t));
       job->tasks.push_back(std::move(t));
     }

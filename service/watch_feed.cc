@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <utility>
 
 #include "absl/time/clock.h"
 
 namespace resetd::service {
 
-// A job's events, numbered from 0 in the order they were built. Only the
-// newest are kept (WatchFeedOptions::buffer_bytes).
+// A job's events, numbered from 0 in the order they were built. Only those
+// a watcher has yet to send are kept, and of those only the newest
+// (WatchFeedOptions::buffer_bytes).
 struct WatchSubscription::Feed {
   explicit Feed(std::string id) : job_id(std::move(id)) {}
 
@@ -17,11 +19,31 @@ struct WatchSubscription::Feed {
     return first_seq + events.size();
   }
 
+  // A watcher's next event moves from `from` to `to`.
+  void Move(uint64_t from, uint64_t to) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    positions.erase(positions.find(from));
+    positions.insert(to);
+  }
+
+  // Drops the events every watcher has sent, then the oldest beyond
+  // `max_bytes`.
+  void Trim(size_t max_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const uint64_t needed =
+        positions.empty() ? end_seq() : *positions.begin();
+    while (!events.empty() && (first_seq < needed || bytes > max_bytes)) {
+      bytes -= events.front()->bytes;
+      events.pop_front();
+      ++first_seq;
+    }
+  }
+
   const std::string job_id;
   absl::Mutex mu;
   bool started ABSL_GUARDED_BY(mu) = false;
   std::deque<std::shared_ptr<const WatchEvent>> events ABSL_GUARDED_BY(mu);
   uint64_t first_seq ABSL_GUARDED_BY(mu) = 0;  // of events.front()
+  // Each watcher's next event (its next_seq_).
+  std::multiset<uint64_t> positions ABSL_GUARDED_BY(mu);
   size_t bytes ABSL_GUARDED_BY(mu) = 0;        // of `events`
   // The job's latest state (no changes) and its JobManager version.
   std::shared_ptr<const WatchEvent> state ABSL_GUARDED_BY(mu);
@@ -49,7 +71,17 @@ WatchSubscription::WatchSubscription(WatchFeeds& feeds,
                                      std::shared_ptr<Feed> feed)
     : feeds_(feeds), feed_(std::move(feed)) {}
 
-WatchSubscription::~WatchSubscription() { feeds_.Leave(feed_->job_id); }
+WatchSubscription::~WatchSubscription() {
+  {
+    Feed& f = *feed_;
+    absl::MutexLock lock(&f.mu);
+    if (joined_) {
+      f.positions.erase(f.positions.find(next_seq_));
+      f.Trim(feeds_.options_.buffer_bytes);
+    }
+  }
+  feeds_.Leave(feed_->job_id);
+}
 
 absl::StatusOr<std::shared_ptr<const WatchEvent>> WatchSubscription::Next(
     absl::Duration timeout) {
@@ -60,11 +92,18 @@ absl::StatusOr<std::shared_ptr<const WatchEvent>> WatchSubscription::Next(
     if (next_seq_ < f.first_seq) {
       // Fell behind what the feed keeps: the state now, then on from there.
       ++drops_;
+      f.Move(next_seq_, f.end_seq());
       next_seq_ = f.end_seq();
       return StateEvent(f.state->event.job(), f.state->terminal,
                         /*changes_dropped=*/true);
     }
-    if (next_seq_ < f.end_seq()) return f.events[next_seq_++ - f.first_seq];
+    if (next_seq_ < f.end_seq()) {
+      auto event = f.events[next_seq_ - f.first_seq];
+      f.Move(next_seq_, next_seq_ + 1);
+      ++next_seq_;
+      f.Trim(feeds_.options_.buffer_bytes);
+      return event;
+    }
     // Everything sent; an ended job has nothing more (its last state again).
     if (f.state->terminal) return f.state;
     if (absl::Now() >= deadline) return nullptr;
@@ -118,11 +157,7 @@ absl::Status WatchSubscription::Produce(absl::Time deadline) {
   f.version = update->version;
   f.state = StateEvent(update->event.job(), update->terminal);
   f.next_build = absl::Now() + options.min_event_interval;
-  while (f.bytes > options.buffer_bytes && !f.events.empty()) {
-    f.bytes -= f.events.front()->bytes;
-    f.events.pop_front();
-    ++f.first_seq;
-  }
+  f.Trim(options.buffer_bytes);
   return absl::OkStatus();
 }
 
@@ -155,6 +190,8 @@ absl::StatusOr<std::unique_ptr<WatchSubscription>> WatchFeeds::Subscribe(
   }
   sub->first_ = feed->state;
   sub->next_seq_ = feed->end_seq();
+  feed->positions.insert(sub->next_seq_);
+  sub->joined_ = true;
   return sub;
 }
 

@@ -28,8 +28,9 @@ struct WatchFeedOptions {
   // Events are built at most this often per job.
   absl::Duration min_event_interval = absl::Milliseconds(250);
   // The events of a job kept for watchers that have not sent them yet (their
-  // encoded size). A watcher whose next event was dropped to stay within it
-  // gets the current state with `changes_dropped` instead.
+  // encoded size; an event every watcher has sent goes at once). A watcher
+  // whose next event was dropped to stay within it gets the current state
+  // with `changes_dropped` instead.
   size_t buffer_bytes = size_t{16} << 20;
   // An event carries at most this many changed instances; a larger change
   // becomes consecutive events (each with the job's state).
@@ -77,6 +78,7 @@ class WatchSubscription {
   std::shared_ptr<Feed> feed_;
   std::shared_ptr<const WatchEvent> first_;
   uint64_t next_seq_ = 0;  // the feed's sequence number of the next event
+  bool joined_ = false;    // next_seq_ is in the feed's positions
   int drops_ = 0;
 };
 

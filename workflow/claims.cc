@@ -70,12 +70,10 @@ absl::StatusOr<std::vector<ClaimConflict>> PlanClaims(JobStore& store,
       continue;
     }
     t.phase = Task::Phase::kDone;
-    t.result.set_state(resetd::v1::INSTANCE_STATE_CANCELLED);
+    t.state = resetd::v1::INSTANCE_STATE_CANCELLED;
     t.done_note = "skipped: held by job " + c.holder.job_id;
-    t.result.set_phase(PhaseText(t));
-    t.result.mutable_error()->set_code("HeldByActiveJob");
-    t.result.mutable_error()->set_message(
-        "another active job holds the instance: " + c.holder.job_id);
+    SetError(t, "HeldByActiveJob",
+             "another active job holds the instance: " + c.holder.job_id);
   }
   return conflicts;
 }
@@ -208,7 +206,6 @@ void ClaimWaitlist::Inherit(Task& t) {
     return;
   }
   t.original = s;
-  t.result.set_original_power_state(previous->original_power_state());
 }
 
 }  // namespace resetd::workflow

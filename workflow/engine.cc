@@ -182,7 +182,8 @@ class EngineImpl final : public Engine {
       absl::MutexLock lock(&mu_);
       if (JobRun* job = scheduler_.Find(request.job_id())) {
         for (size_t i = page->start_index; i < job->tasks.size(); ++i) {
-          if (!builder.Take(job->tasks[i]->index, job->tasks[i]->result)) {
+          const Task& t = *job->tasks[i];
+          if (!builder.Take(t.index, ResultOf(t))) {
             break;
           }
         }
@@ -190,11 +191,11 @@ class EngineImpl final : public Engine {
       }
     }
     // Not running here: an ended job, whose records no longer change.
-    absl::Status scanned = store_.ScanInstances(
-        request.job_id(), page->start_index,
-        [&](const resetd::v1::StoredInstance& i) {
-          return builder.Take(i.index(), i.result());
-        });
+    absl::Status scanned =
+        store_.ScanInstances(request.job_id(), page->start_index,
+                             [&](const resetd::v1::StoredInstance& i) {
+                               return builder.Take(i.index(), i.result());
+                             });
     if (!scanned.ok()) return scanned;
     return std::move(builder).Finish();
   }

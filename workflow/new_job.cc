@@ -52,10 +52,6 @@ absl::StatusOr<std::unique_ptr<JobRun>> NewJobRun(
       task->region = target.region();
       task->id = id;
       task->job = job.get();
-      task->result.set_instance_id(id);
-      task->result.set_provider(p->second.name);
-      task->result.set_region(target.region());
-      task->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
       job->tasks.push_back(std::move(task));
     }
   }

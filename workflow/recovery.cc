@@ -10,8 +10,7 @@ namespace {
 void MarkPasswordUnavailable(const absl::Status& why, Task& task) {
   task.skip_reset = true;
   task.failed = true;
-  task.result.mutable_error()->set_code("PasswordUnavailable");
-  task.result.mutable_error()->set_message(std::string(why.message()));
+  SetError(task, "PasswordUnavailable", std::string(why.message()));
 }
 
 std::unique_ptr<JobRun> RunOf(StoredJob& stored,
@@ -31,7 +30,7 @@ std::unique_ptr<JobRun> RunOf(StoredJob& stored,
     auto p = providers.find(record.provider());
     if (p == providers.end()) continue;  // provider removed from config
     auto task = std::make_unique<Task>();
-    RestoreTask(record, *task);
+    RestoreTask(record, *job, *task);
     task->provider = &p->second;
     if (!have_password && !task->reset_done) {
       MarkPasswordUnavailable(stored.password_status, *task);

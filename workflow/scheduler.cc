@@ -21,10 +21,12 @@ constexpr absl::Duration kClaimSweepInterval = absl::Seconds(5);
 
 clients::StopMode ToStopMode(int mode) {
   switch (mode) {
-    case resetd::v1::STOP_MODE_FORCE: return clients::StopMode::kForce;
+    case resetd::v1::STOP_MODE_FORCE:
+      return clients::StopMode::kForce;
     case resetd::v1::STOP_MODE_SOFT_THEN_FORCE:
       return clients::StopMode::kSoftThenForce;
-    default: return clients::StopMode::kSoft;
+    default:
+      return clients::StopMode::kSoft;
   }
 }
 
@@ -50,9 +52,9 @@ Scheduler::Scheduler(const ProviderRegistry& providers, Clock& clock,
       runner_(clock, options_, metrics, log_, batcher_, timers_, journal_,
               waitlist_) {
   for (const auto& [name, entry] : providers_) {
-    for (Action a : {Action::kDescribe, Action::kStop, Action::kStart,
-                     Action::kReboot, Action::kResetPassword,
-                     Action::kResetVncPassword}) {
+    for (Action a :
+         {Action::kDescribe, Action::kStop, Action::kStart, Action::kReboot,
+          Action::kResetPassword, Action::kResetVncPassword}) {
       const std::string action(ActionName(a));
       metrics_.DeclareProviderAction(name, action,
                                      ConfiguredRate(entry, action));
@@ -66,27 +68,24 @@ JobRun* Scheduler::AddJob(std::unique_ptr<JobRun> job) {
   j->update_time = clock_.Now();
   for (auto& t : j->tasks) {
     t->job = j;
-    t->result.set_instance_id(t->id);
-    t->result.set_provider(t->provider->name);
-    t->result.set_region(t->region);
     if (t->phase == Task::Phase::kDone) {
       // Skipped: another job holds it.
       metrics_.CountInstanceResult("cancelled");
       continue;
     }
     ++j->remaining;
-    t->result.set_state(resetd::v1::INSTANCE_STATE_PENDING);
+    t->state = resetd::v1::INSTANCE_STATE_PENDING;
     if (t->claim == resetd::v1::CLAIM_STATE_WAITING) {
       WaitForClaim(*t);
       continue;
     }
     runner_.Enqueue(*t, Action::kDescribe);
-    t->result.set_phase(PhaseText(*t));
   }
   metrics_.jobs_queued().Increment();
-  log_.info("event=job_accepted job_id={} request_id={} instances={} dry_run={}",
-            j->job_id, LogValue(j->spec.request_id()), j->tasks.size(),
-            j->spec.dry_run());
+  log_.info(
+      "event=job_accepted job_id={} request_id={} instances={} dry_run={}",
+      j->job_id, LogValue(j->spec.request_id()), j->tasks.size(),
+      j->spec.dry_run());
   jobs_[j->job_id] = std::move(job);
   runner_.Bump(*j);
   if (j->remaining == 0) runner_.FinishJob(*j);
@@ -233,7 +232,6 @@ void Scheduler::Unrecorded(uint64_t call_id) {
 
 void Scheduler::WaitForClaim(Task& t) {
   t.phase = Task::Phase::kClaim;
-  t.result.set_phase(PhaseText(t));
   waitlist_.Add(t);
 }
 
@@ -322,10 +320,10 @@ void Scheduler::Send(Batch b, absl::Time now, Work& work) {
   f.call.stop_mode = ToStopMode(b.key.stop_mode);
   if (IsReset(f.call.action)) f.call.reset = b.tasks.front()->job->reset;
   f.call.client = b.provider->client;
-  f.call.gate = MakeLimiterGate(
-      limiter_, clock_, metrics_, log_,
-      {b.key.rate.name(), b.provider->name,
-       std::string(ActionName(f.call.action)), f.call.call_id});
+  f.call.gate =
+      MakeLimiterGate(limiter_, clock_, metrics_, log_,
+                      {b.key.rate.name(), b.provider->name,
+                       std::string(ActionName(f.call.action)), f.call.call_id});
   f.rate = b.key.rate;
   f.sent = now;
   for (Task* t : b.tasks) {

@@ -34,7 +34,8 @@ resetd::v1::ResetJob Header(const Job& job) {
   out.set_dry_run(job.spec.dry_run());
   out.set_username(job.spec.username());
   out.set_password_kind(job.spec.password_kind());
-  out.set_on_conflict(job.spec.on_conflict() == resetd::v1::ON_CONFLICT_UNSPECIFIED
+  out.set_on_conflict(job.spec.on_conflict() ==
+                              resetd::v1::ON_CONFLICT_UNSPECIFIED
                           ? resetd::v1::ON_CONFLICT_REJECT
                           : job.spec.on_conflict());
   return out;
@@ -43,11 +44,21 @@ resetd::v1::ResetJob Header(const Job& job) {
 void Count(resetd::v1::InstanceState state, resetd::v1::InstanceCounts* c) {
   c->set_total(c->total() + 1);
   switch (state) {
-    case resetd::v1::INSTANCE_STATE_SUCCEEDED: c->set_succeeded(c->succeeded() + 1); break;
-    case resetd::v1::INSTANCE_STATE_FAILED: c->set_failed(c->failed() + 1); break;
-    case resetd::v1::INSTANCE_STATE_CANCELLED: c->set_cancelled(c->cancelled() + 1); break;
-    case resetd::v1::INSTANCE_STATE_IN_PROGRESS: c->set_in_progress(c->in_progress() + 1); break;
-    default: c->set_pending(c->pending() + 1); break;
+    case resetd::v1::INSTANCE_STATE_SUCCEEDED:
+      c->set_succeeded(c->succeeded() + 1);
+      break;
+    case resetd::v1::INSTANCE_STATE_FAILED:
+      c->set_failed(c->failed() + 1);
+      break;
+    case resetd::v1::INSTANCE_STATE_CANCELLED:
+      c->set_cancelled(c->cancelled() + 1);
+      break;
+    case resetd::v1::INSTANCE_STATE_IN_PROGRESS:
+      c->set_in_progress(c->in_progress() + 1);
+      break;
+    default:
+      c->set_pending(c->pending() + 1);
+      break;
   }
 }
 
@@ -120,11 +131,15 @@ resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
                                    resetd::v1::JobView view) {
   resetd::v1::ResetJob out = Header(job);
   auto* c = out.mutable_counts();
-  for (const auto& t : job.tasks) Count(t->result.state(), c);
+  for (const auto& t : job.tasks) Count(t->state, c);
   if (view == resetd::v1::JOB_VIEW_BASIC) return out;
   SummariseTargets(job.spec, out);
   FailureTally failures;
-  for (const auto& t : job.tasks) failures.Add(t->result);
+  for (const auto& t : job.tasks) {
+    if (t->state == resetd::v1::INSTANCE_STATE_FAILED) {
+      failures.Add(ResultOf(*t));
+    }
+  }
   failures.AppendTo(out);
   return out;
 }
@@ -132,7 +147,7 @@ resetd::v1::ResetJob BuildSnapshot(const JobRun& job,
 void AppendChanged(const JobRun& job, uint64_t after_version,
                    resetd::v1::ResetJobEvent* event) {
   for (const auto& t : job.tasks) {
-    if (t->version > after_version) *event->add_changed() = t->result;
+    if (t->version > after_version) *event->add_changed() = ResultOf(*t);
   }
 }
 

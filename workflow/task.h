@@ -16,6 +16,7 @@
 #include "workflow/instance_machine.h"
 #include "workflow/provider_registry.h"
 #include "workflow/recipe.h"
+#include "workflow/step_history.h"
 
 namespace resetd::workflow {
 
@@ -43,7 +44,8 @@ struct Task {
   std::string id;
 
   clients::PowerState original = clients::PowerState::kUnknown;
-  clients::InstanceStatus observed;  // latest observation
+  clients::PowerState observed = clients::PowerState::kUnknown;  // latest
+  std::string provider_state;  // the provider's word for it (messages)
   bool observed_once = false;
   bool reset_sent = false;
   bool reset_done = false;
@@ -70,18 +72,34 @@ struct Task {
   // skipped instance's reason.
   std::string done_note;
 
-  resetd::v1::InstanceResult result;  // state, steps, error, power states
+  // The API's InstanceResult, compact; ResultOf builds it from these and
+  // the fields above.
+  resetd::v1::InstanceState state = resetd::v1::INSTANCE_STATE_PENDING;
+  std::unique_ptr<resetd::v1::ProviderError> error;  // set once failed
+  std::vector<TaskStep> steps;  // strings in the job's StringTable
   uint64_t version = 0;
 };
+
+// The API's view of a task: its InstanceResult.
+resetd::v1::InstanceResult ResultOf(const Task& t);
+
+// Records why the task failed (or was skipped); `request_id` may be empty.
+void SetError(Task& t, const std::string& code, const std::string& message,
+              const std::string& request_id = "");
+
+// The task's failure code; empty when none.
+const std::string& ErrorCode(const Task& t);
 
 // The API's phase text of a task ("observe", "Stop:queued", "Stop:sent",
 // "wait:STOPPED", "wait:reset-result", "wait:stable", "wait:max-unavailable",
 // "wait:job <id>", "done" or the done note), derived from its state alone.
 std::string PhaseText(const Task& t);
 
-// The store's record of a task, and back.
+// The store's record of a task, and back (a task of `job`; its provider is
+// the caller's to set).
 resetd::v1::StoredInstance ToRecord(const Task& t);
-void RestoreTask(const resetd::v1::StoredInstance& record, Task& t);
+void RestoreTask(const resetd::v1::StoredInstance& record, JobRun& job,
+                 Task& t);
 
 // A job being run.
 struct JobRun {
@@ -90,6 +108,7 @@ struct JobRun {
   std::string creator;                     // who created it (StoredJob)
   std::shared_ptr<const clients::ResetPasswordParams> reset;
   std::vector<std::unique_ptr<Task>> tasks;
+  StringTable strings;  // the strings of the tasks' steps
   resetd::v1::JobState state = resetd::v1::JOB_STATE_QUEUED;
   absl::Time create_time;
   absl::Time update_time;

@@ -3,22 +3,12 @@
 #include <utility>
 
 #include "common/log_value.h"
-#include "google/protobuf/util/time_util.h"
 #include "workflow/power_state_proto.h"
 
 namespace resetd::workflow {
 
 using clients::PowerState;
 using resetd::v1::InstanceState;
-
-namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(t));
-}
-
-}  // namespace
 
 TaskRunner::TaskRunner(Clock& clock, const EngineOptions& options,
                        WorkflowMetrics& metrics, spdlog::logger& log,
@@ -35,16 +25,17 @@ TaskRunner::TaskRunner(Clock& clock, const EngineOptions& options,
       polls_(options) {}
 
 void TaskRunner::Observed(Task& t, const clients::InstanceStatus* status) {
-  if (status != nullptr) {
-    t.observed = *status;
-  } else {
-    t.observed = clients::InstanceStatus();
-    t.observed.instance_id = t.id;
-    t.observed.state = PowerState::kNotFound;
+  clients::InstanceStatus gone;
+  if (status == nullptr) {
+    gone.instance_id = t.id;
+    gone.state = PowerState::kNotFound;
+    status = &gone;
   }
+  t.observed = status->state;
+  t.provider_state = status->provider_state;
   t.observed_once = true;
   t.describe_group = 0;
-  Advance(t);
+  Advance(t, status);
 }
 
 void TaskRunner::Accepted(Task& t, Action action, absl::Time sent,
@@ -127,10 +118,7 @@ void TaskRunner::OnAccepted(Task& t, Action action, const std::string& rid) {
 }
 
 void TaskRunner::MarkResetDone(Task& t) {
-  t.reset_done = true;
-  t.result.set_verification(t.provider->client->capabilities().reset_verifiable
-                                ? resetd::v1::RESET_VERIFICATION_VERIFIED
-                                : resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
+  t.reset_done = true;  // ResultOf derives the verification from it
   Touch(t);
 }
 
@@ -159,11 +147,18 @@ void TaskRunner::ScheduleObserve(Task& t, absl::Time at) {
   timers_.Schedule(t, at);
 }
 
-void TaskRunner::Advance(Task& t) {
+void TaskRunner::Advance(Task& t, const clients::InstanceStatus* fresh) {
   if (t.phase == Task::Phase::kDone) return;
   const absl::Time now = clock_.Now();
   if (t.wait.active()) {
-    const WaitCheck check = CheckWait(t.wait, t.observed, now);
+    clients::InstanceStatus known;  // without a fresh look: what is known
+    if (fresh == nullptr) {
+      known.instance_id = t.id;
+      known.state = t.observed;
+      known.provider_state = t.provider_state;
+      fresh = &known;
+    }
+    const WaitCheck check = CheckWait(t.wait, *fresh, now);
     switch (check.kind) {
       case WaitCheck::kPending:
         t.wait.last_pending = now;
@@ -186,11 +181,10 @@ void TaskRunner::Advance(Task& t) {
     polls_.SetPolling(t, false);
     t.phase = Task::Phase::kObserve;
   }
-  const PowerState s = t.observed.state;
+  const PowerState s = t.observed;
   if (t.original == PowerState::kUnknown &&
       (s == PowerState::kRunning || s == PowerState::kStopped)) {
     t.original = s;
-    t.result.set_original_power_state(ToProto(s));
   }
   if (t.held_stopped && s == PowerState::kRunning) SetHeldStopped(t, false);
   if (t.held_down && s == PowerState::kRunning) SetHeldDown(t, false);
@@ -199,10 +193,9 @@ void TaskRunner::Advance(Task& t) {
   const RecipeInput in{t.original, s, t.reset_done, t.reset_applied,
                        t.skip_reset};
   const clients::Capabilities caps = RecipeCaps(t);
-  const StepContext context{
-      job.spec.dry_run(),          t.held_down,
-      job.spec.max_unavailable(),  job.held_down,
-      options_.transition_timeout, t.observed.provider_state};
+  const StepContext context{job.spec.dry_run(),          t.held_down,
+                            job.spec.max_unavailable(),  job.held_down,
+                            options_.transition_timeout, t.provider_state};
   const Step step =
       NextStep(Decide(caps, job.spec.power_policy(), in), context, t.wait, now);
   ApplyStep(t, step, in, caps);
@@ -232,10 +225,7 @@ void TaskRunner::ApplyStep(Task& t, const Step& step, const RecipeInput& in,
       return;
     case Step::kGiveUp:
       t.failed = true;
-      if (t.result.error().code().empty()) {
-        t.result.mutable_error()->set_code(step.code);
-        t.result.mutable_error()->set_message(step.message);
-      }
+      if (ErrorCode(t).empty()) SetError(t, step.code, step.message);
       Finish(t);
       return;
     case Step::kDone:
@@ -263,8 +253,8 @@ void TaskRunner::Enqueue(Task& t, Action action) {
   t.action = action;
   batcher_.Add(BatchKeyOf(t, action), *t.provider, t, clock_.Now());
   if (action != Action::kDescribe) {
-    if (t.result.state() == resetd::v1::INSTANCE_STATE_PENDING) {
-      t.result.set_state(resetd::v1::INSTANCE_STATE_IN_PROGRESS);
+    if (t.state == resetd::v1::INSTANCE_STATE_PENDING) {
+      t.state = resetd::v1::INSTANCE_STATE_IN_PROGRESS;
     }
     Touch(t);
   }
@@ -282,10 +272,7 @@ void TaskRunner::Fail(Task& t, const std::string& code,
     return;
   }
   t.failed = true;
-  auto* e = t.result.mutable_error();
-  e->set_code(code);
-  e->set_message(message);
-  e->set_request_id(request_id);
+  SetError(t, code, message, request_id);
   t.skip_reset = true;
   t.wait = WaitState();
   polls_.SetPolling(t, false);
@@ -293,7 +280,7 @@ void TaskRunner::Fail(Task& t, const std::string& code,
   Touch(t);
   // Return the instance to its power state if it can be: observe it and let
   // the recipe restore (a forbidden state ends it as failed).
-  if (IsForbidden(t.observed.state) || !t.observed_once) {
+  if (IsForbidden(t.observed) || !t.observed_once) {
     Finish(t);
     return;
   }
@@ -311,7 +298,7 @@ void TaskRunner::Finish(Task& t) {
     waitlist_.Released(ClaimKeyOf(t));
   t.claim = resetd::v1::CLAIM_STATE_NONE;
   SetHeldDown(t, false);
-  if (t.observed.state == PowerState::kRunning) SetHeldStopped(t, false);
+  if (t.observed == PowerState::kRunning) SetHeldStopped(t, false);
   JobRun& job = *t.job;
   InstanceState state = resetd::v1::INSTANCE_STATE_SUCCEEDED;
   if (t.failed) {
@@ -320,9 +307,7 @@ void TaskRunner::Finish(Task& t) {
   } else if (job.cancelled && !t.reset_done) {
     state = resetd::v1::INSTANCE_STATE_CANCELLED;
   }
-  t.result.set_state(state);
-  t.result.set_final_power_state(ToProto(t.observed.state));
-  t.result.set_held_stopped(t.held_stopped);
+  t.state = state;  // ResultOf: the final power state is `observed`
   metrics_.CountInstanceResult(
       state == resetd::v1::INSTANCE_STATE_SUCCEEDED ? "succeeded"
       : state == resetd::v1::INSTANCE_STATE_FAILED  ? "failed"
@@ -386,7 +371,6 @@ void TaskRunner::SetHeldDown(Task& t, bool held) {
 void TaskRunner::SetHeldStopped(Task& t, bool held) {
   if (t.held_stopped == held) return;
   t.held_stopped = held;
-  t.result.set_held_stopped(held);
   if (held) {
     metrics_.held_stopped().Increment();
   } else {
@@ -397,12 +381,8 @@ void TaskRunner::SetHeldStopped(Task& t, bool held) {
 void TaskRunner::AddStep(Task& t, Action action, absl::Time start,
                          const std::string& outcome,
                          const std::string& request_id) {
-  auto* step = t.result.add_steps();
-  step->set_action(std::string(ActionName(action)));
-  *step->mutable_start_time() = ToProto(start);
-  *step->mutable_end_time() = ToProto(clock_.Now());
-  step->set_outcome(outcome);
-  step->set_request_id(request_id);
+  t.steps.push_back(MakeStep(t.job->strings, ActionName(action), start,
+                             clock_.Now(), outcome, request_id));
   metrics_.CountStep(std::string(ActionName(action)),
                      outcome == "OK" ? "ok" : "error");
 }
@@ -410,7 +390,6 @@ void TaskRunner::AddStep(Task& t, Action action, absl::Time start,
 void TaskRunner::Touch(Task& t) {
   metrics_.last_progress().Set(
       absl::ToDoubleSeconds(clock_.Now() - absl::UnixEpoch()));
-  t.result.set_phase(PhaseText(t));
   journal_.MarkDirty(t);
   t.version = ++version_;
   JobRun& job = *t.job;

@@ -32,8 +32,7 @@ class TaskRunner {
   // Everything passed must outlive the runner.
   TaskRunner(Clock& clock, const EngineOptions& options,
              WorkflowMetrics& metrics, spdlog::logger& log, Batcher& batcher,
-             TimerQueue& timers, StepJournal& journal,
-             ClaimWaitlist& waitlist);
+             TimerQueue& timers, StepJournal& journal, ClaimWaitlist& waitlist);
 
   // `t` was observed as `status` (nullptr: the provider does not know it).
   void Observed(Task& t, const clients::InstanceStatus* status);
@@ -65,7 +64,9 @@ class TaskRunner {
   uint64_t version() const { return version_; }
 
  private:
-  void Advance(Task& t);
+  // Decides `t`'s next step; `fresh` is the observation just made, if any
+  // (an active wait is checked against it).
+  void Advance(Task& t, const clients::InstanceStatus* fresh = nullptr);
   void ApplyStep(Task& t, const Step& step, const RecipeInput& in,
                  const clients::Capabilities& caps);
   void OnAccepted(Task& t, Action action, const std::string& request_id);

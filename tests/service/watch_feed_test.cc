@@ -165,6 +165,37 @@ TEST_F(WatchFeedTest, ASlowWatcherGetsTheStateWithChangesDroppedAndTheBufferStay
   EXPECT_TRUE(next->terminal);
 }
 
+TEST_F(WatchFeedTest, AnEventGoesOnceEveryWatcherHasItOrLeft) {
+  WatchFeeds feeds(jobs_, Options());
+  auto a = Subscribe(feeds);
+  auto b = Subscribe(feeds);
+  auto c = Subscribe(feeds);
+  ASSERT_NE(c, nullptr);
+  jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(0, 3));
+  ASSERT_NE(Next(*a), nullptr);
+  const size_t one_event = feeds.buffered_bytes(job_id_);
+  EXPECT_GT(one_event, 0u) << "b and c have not sent it yet";
+  ASSERT_NE(Next(*b), nullptr);
+  EXPECT_EQ(feeds.buffered_bytes(job_id_), one_event) << "c has not";
+  c.reset();  // c leaves without sending it
+  EXPECT_EQ(feeds.buffered_bytes(job_id_), 0u);
+
+  // Later events are kept for the slowest watcher only until it sends them.
+  jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(3, 1));
+  ASSERT_NE(Next(*a), nullptr);
+  jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(4, 1));
+  ASSERT_NE(Next(*a), nullptr);
+  EXPECT_GT(feeds.buffered_bytes(job_id_), 0u);
+  auto first = Next(*b);
+  ASSERT_NE(first, nullptr);
+  EXPECT_THAT(Ids(first->event), ::testing::ElementsAre("ins-3"));
+  EXPECT_GT(feeds.buffered_bytes(job_id_), 0u) << "b still needs ins-4's";
+  auto second = Next(*b);
+  ASSERT_NE(second, nullptr);
+  EXPECT_THAT(Ids(second->event), ::testing::ElementsAre("ins-4"));
+  EXPECT_EQ(feeds.buffered_bytes(job_id_), 0u);
+}
+
 TEST_F(WatchFeedTest, ALateWatcherStartsFromTheStateWhenItJoined) {
   WatchFeeds feeds(jobs_, Options());
   auto early = Subscribe(feeds);

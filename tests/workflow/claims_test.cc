@@ -51,7 +51,8 @@ class ClaimsTest : public SchedulerTest {
   }
 
   static absl::Time StepStart(const resetd::v1::Step& s) {
-    return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(s.start_time()));
+    return absl::FromUnixNanos(
+        TimeUtil::TimestampToNanoseconds(s.start_time()));
   }
   static absl::Time StepEnd(const resetd::v1::Step& s) {
     return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(s.end_time()));
@@ -67,8 +68,8 @@ TEST_F(ClaimsTest, WaitingInstancesStartOnlyAfterTheEarlierJobReleasesThem) {
   RunUntilStopping();
   JobRun* b = Add(all, resetd::v1::ON_CONFLICT_WAIT, kSecondPassword);
   for (const auto& t : b->tasks) {
-    EXPECT_EQ(t->result.phase(), "wait:job " + a->job_id) << t->id;
-    EXPECT_EQ(t->result.state(), resetd::v1::INSTANCE_STATE_PENDING);
+    EXPECT_EQ(ResultOf(*t).phase(), "wait:job " + a->job_id) << t->id;
+    EXPECT_EQ(ResultOf(*t).state(), resetd::v1::INSTANCE_STATE_PENDING);
     EXPECT_EQ(Holder(t->id), (ClaimHolder{a->job_id, t->index}));
   }
   // When each instance is done in A, and when B takes it.
@@ -91,18 +92,17 @@ TEST_F(ClaimsTest, WaitingInstancesStartOnlyAfterTheEarlierJobReleasesThem) {
     // periodic sweep (5 s).
     EXPECT_GE(b_took.at(i), a_done.at(i)) << all[i];
     EXPECT_LT(b_took.at(i), a_done.at(i) + absl::Seconds(1)) << all[i];
-    const auto& ta = a->tasks[i]->result;
-    const auto& tb = b->tasks[i]->result;
+    const auto ta = ResultOf(*a->tasks[i]);
+    const auto tb = ResultOf(*b->tasks[i]);
     ASSERT_FALSE(ta.steps().empty());
     ASSERT_FALSE(tb.steps().empty());
     // Every side effect of B's comes after A's last one on that instance.
-    EXPECT_GE(StepStart(tb.steps(0)), StepEnd(*ta.steps().rbegin()))
-        << all[i];
+    EXPECT_GE(StepStart(tb.steps(0)), StepEnd(*ta.steps().rbegin())) << all[i];
     EXPECT_EQ(tb.original_power_state(), ta.original_power_state());
     auto cloud = cloud_->Get(all[i]);
     EXPECT_EQ(cloud.password, kSecondPassword) << all[i];
-    EXPECT_EQ(cloud.state, i < running.size() ? PowerState::kRunning
-                                              : PowerState::kStopped);
+    EXPECT_EQ(cloud.state,
+              i < running.size() ? PowerState::kRunning : PowerState::kStopped);
     EXPECT_EQ(Holder(all[i]), std::nullopt);  // both ended: released
   }
   EXPECT_TRUE(StoppedTwiceWithoutStart().empty());
@@ -117,13 +117,13 @@ TEST_F(ClaimsTest, LaterJobRestoresThePowerStateTheEarlierJobRecorded) {
   cloud_->FailNext("Start", 2,
                    absl::FailedPreconditionError("start refused in the test"));
   RunUntil([&] { return IsTerminal(a->state); });
-  ASSERT_EQ(a->tasks[0]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
-  ASSERT_EQ(a->tasks[0]->result.final_power_state(),
+  ASSERT_EQ(ResultOf(*a->tasks[0]).state(), resetd::v1::INSTANCE_STATE_FAILED);
+  ASSERT_EQ(ResultOf(*a->tasks[0]).final_power_state(),
             resetd::v1::POWER_STATE_STOPPED);
   RunJob(b);
   // B saw it STOPPED, but the fleet had it RUNNING before either job.
   EXPECT_EQ(b->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  EXPECT_EQ(b->tasks[0]->result.original_power_state(),
+  EXPECT_EQ(ResultOf(*b->tasks[0]).original_power_state(),
             resetd::v1::POWER_STATE_RUNNING);
   EXPECT_EQ(cloud_->Get(ids[0]).state, PowerState::kRunning);
   EXPECT_EQ(cloud_->Get(ids[0]).password, kSecondPassword);
@@ -135,7 +135,7 @@ TEST_F(ClaimsTest, SkipCancelsHeldInstancesAndNamesTheHolder) {
   JobRun* b = Add(std::vector<std::string>(ids.begin() + 2, ids.end()),
                   resetd::v1::ON_CONFLICT_SKIP, kSecondPassword);
   for (int i : {0, 1}) {
-    const auto& r = b->tasks[i]->result;
+    const auto r = ResultOf(*b->tasks[i]);
     EXPECT_EQ(r.state(), resetd::v1::INSTANCE_STATE_CANCELLED);
     EXPECT_EQ(r.error().code(), "HeldByActiveJob");
     EXPECT_NE(r.error().message().find(a->job_id), std::string::npos);
@@ -192,11 +192,12 @@ TEST_F(ClaimsTest, DryRunReportsTheWaitAndClaimsNothing) {
       Add(ids, resetd::v1::ON_CONFLICT_WAIT, kSecondPassword, /*dry_run=*/true);
   RunJob(plan);
   EXPECT_EQ(plan->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  EXPECT_EQ(plan->tasks[0]->result.phase().rfind(
-                "dry-run: after job " + a->job_id + " releases it: ", 0),
+  EXPECT_EQ(ResultOf(*plan->tasks[0])
+                .phase()
+                .rfind("dry-run: after job " + a->job_id + " releases it: ", 0),
             0u)
-      << plan->tasks[0]->result.phase();
-  EXPECT_EQ(plan->tasks[1]->result.phase().find("after job"),
+      << ResultOf(*plan->tasks[0]).phase();
+  EXPECT_EQ(ResultOf(*plan->tasks[1]).phase().find("after job"),
             std::string::npos);
   EXPECT_EQ(Holder(ids[0]), (ClaimHolder{a->job_id, 0}));
   EXPECT_EQ(Holder(ids[1]), std::nullopt);
@@ -213,11 +214,10 @@ TEST_F(ClaimsTest, WaitingClaimSurvivesACrash) {
   ASSERT_EQ(jobs.size(), 2u);
   for (const auto& t : jobs[1]->tasks) {
     EXPECT_EQ(t->phase, Task::Phase::kClaim) << t->id;
-    EXPECT_EQ(t->result.phase(), "wait:job " + jobs[0]->job_id);
+    EXPECT_EQ(ResultOf(*t).phase(), "wait:job " + jobs[0]->job_id);
   }
-  RunUntil([&] {
-    return IsTerminal(jobs[0]->state) && IsTerminal(jobs[1]->state);
-  });
+  RunUntil(
+      [&] { return IsTerminal(jobs[0]->state) && IsTerminal(jobs[1]->state); });
   EXPECT_EQ(jobs[1]->state, resetd::v1::JOB_STATE_SUCCEEDED);
   for (const auto& id : ids) {
     EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
@@ -234,8 +234,8 @@ TEST_F(ClaimsTest, CancellingAWaitingJobTouchesNothing) {
   scheduler_->Cancel(*b);
   EXPECT_EQ(b->state, resetd::v1::JOB_STATE_CANCELLED);
   for (const auto& t : b->tasks) {
-    EXPECT_EQ(t->result.state(), resetd::v1::INSTANCE_STATE_CANCELLED);
-    EXPECT_TRUE(t->result.steps().empty());
+    EXPECT_EQ(ResultOf(*t).state(), resetd::v1::INSTANCE_STATE_CANCELLED);
+    EXPECT_TRUE(ResultOf(*t).steps().empty());
   }
   RunJob(a);
   for (const auto& id : ids) {

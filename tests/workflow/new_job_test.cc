@@ -64,7 +64,7 @@ TEST(NewJobRunTest, OnePendingTaskPerInstanceInRequestOrder) {
   EXPECT_EQ(third.region, "ap-shanghai");
   EXPECT_EQ(third.provider, &providers.at("tencent"));
   EXPECT_EQ(third.job, job->get());
-  EXPECT_EQ(third.result.state(), resetd::v1::INSTANCE_STATE_PENDING);
+  EXPECT_EQ(third.state, resetd::v1::INSTANCE_STATE_PENDING);
   EXPECT_EQ(third.claim, resetd::v1::CLAIM_STATE_NONE);
 
   auto other = NewJobRun(TwoTargets(), Secret("pw"), providers, now);
@@ -102,7 +102,7 @@ resetd::v1::JobState EndOf(std::vector<resetd::v1::InstanceState> states,
   job.cancelled = cancelled;
   for (auto s : states) {
     job.tasks.push_back(std::make_unique<Task>());
-    job.tasks.back()->result.set_state(s);
+    job.tasks.back()->state = s;
   }
   return EndState(job, Tally(job));
 }

@@ -92,9 +92,6 @@ class SchedulerTest : public ::testing::Test {
       t->provider = &providers_.at("tencent");
       t->region = "ap-guangzhou";
       t->id = id;
-      t->result.set_instance_id(id);
-      t->result.set_provider("tencent");
-      t->result.set_region("ap-guangzhou");
       job->tasks.push_back(std::move(t));
     }
     return job;
@@ -143,7 +140,7 @@ class SchedulerTest : public ::testing::Test {
 
   std::map<resetd::v1::InstanceState, int> States(const JobRun& job) {
     std::map<resetd::v1::InstanceState, int> out;
-    for (const auto& t : job.tasks) out[t->result.state()]++;
+    for (const auto& t : job.tasks) out[ResultOf(*t).state()]++;
     return out;
   }
 

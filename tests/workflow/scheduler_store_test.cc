@@ -56,16 +56,21 @@ TEST_F(SchedulerStoreTest, NothingIsSentWhileItsIntentCannotBeWritten) {
 TEST_F(SchedulerStoreTest, LimitsAndThrottlesAreExportedBeforeTheFirstCall) {
   providers_["tencent"].rate_per_second = {{"*", 10.0}, {"Describe", 40.0}};
   SetUpScheduler();
-  EXPECT_TRUE(Has("resetd_rate_limit_requests_per_second{action=\"Describe\","
-                  "provider=\"tencent\"} 40"));
-  EXPECT_TRUE(Has("resetd_rate_limit_requests_per_second{action=\"Stop\","
-                  "provider=\"tencent\"} 10"));
-  EXPECT_TRUE(Has("resetd_throttled_total{action=\"ResetPassword\","
-                  "provider=\"tencent\"} 0"));
-  EXPECT_TRUE(Has("resetd_cloud_requests_total{action=\"Stop\",code=\"OK\","
-                  "provider=\"tencent\"} 0"));
-  EXPECT_TRUE(Has("resetd_cloud_request_duration_seconds_count{action=\"Start\","
-                  "provider=\"tencent\"} 0"));
+  EXPECT_TRUE(
+      Has("resetd_rate_limit_requests_per_second{action=\"Describe\","
+          "provider=\"tencent\"} 40"));
+  EXPECT_TRUE(
+      Has("resetd_rate_limit_requests_per_second{action=\"Stop\","
+          "provider=\"tencent\"} 10"));
+  EXPECT_TRUE(
+      Has("resetd_throttled_total{action=\"ResetPassword\","
+          "provider=\"tencent\"} 0"));
+  EXPECT_TRUE(
+      Has("resetd_cloud_requests_total{action=\"Stop\",code=\"OK\","
+          "provider=\"tencent\"} 0"));
+  EXPECT_TRUE(
+      Has("resetd_cloud_request_duration_seconds_count{action=\"Start\","
+          "provider=\"tencent\"} 0"));
 }
 
 TEST_F(SchedulerStoreTest, LastProgressIsTheTimeOfTheLastInstanceChange) {
@@ -75,11 +80,13 @@ TEST_F(SchedulerStoreTest, LastProgressIsTheTimeOfTheLastInstanceChange) {
   RunJob(job);
   absl::Time last = absl::InfinitePast();
   for (const auto& t : job->tasks) {
-    for (const auto& step : t->result.steps()) {
+    const auto result = ResultOf(*t);
+    for (const auto& step : result.steps()) {
       last = std::max(last, absl::FromUnixSeconds(step.end_time().seconds()));
     }
   }
-  const double want = absl::ToDoubleSeconds(job->update_time - absl::UnixEpoch());
+  const double want =
+      absl::ToDoubleSeconds(job->update_time - absl::UnixEpoch());
   EXPECT_GE(job->update_time, last);
   EXPECT_NE(Metrics().find("resetd_last_progress_timestamp_seconds " +
                            std::to_string(static_cast<int64_t>(want))),

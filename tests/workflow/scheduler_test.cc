@@ -24,8 +24,8 @@ using resetd::testing::FakeCloudClient;
 using ::testing::Each;
 using ::testing::Le;
 
-using testing::SchedulerTest;
 using testing::kPassword;
+using testing::SchedulerTest;
 
 TEST_F(SchedulerTest, RunningInstanceIsStoppedResetAndStartedAgain) {
   auto ids = AddFleet("ins-r", 3, PowerState::kRunning);
@@ -41,8 +41,9 @@ TEST_F(SchedulerTest, RunningInstanceIsStoppedResetAndStartedAgain) {
   for (const auto& c : cloud_->calls()) {
     if (c.action != "Describe") order.push_back(c.action);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"Stop", "ResetPassword", "Start"}));
-  const auto& r = job->tasks[0]->result;
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"Stop", "ResetPassword", "Start"}));
+  const auto r = ResultOf(*job->tasks[0]);
   EXPECT_EQ(r.original_power_state(), resetd::v1::POWER_STATE_RUNNING);
   EXPECT_EQ(r.final_power_state(), resetd::v1::POWER_STATE_RUNNING);
   ASSERT_EQ(r.steps_size(), 3);
@@ -115,13 +116,14 @@ TEST_F(SchedulerTest, ForbiddenStatesFailWithoutBeingTouched) {
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
   std::map<std::string, std::string> codes;
-  for (const auto& t : job->tasks) codes[t->id] = t->result.error().code();
+  for (const auto& t : job->tasks) codes[t->id] = ResultOf(*t).error().code();
   EXPECT_EQ(codes["ins-term"], "InstanceState.TERMINATING");
   EXPECT_EQ(codes["ins-shut"], "InstanceState.SHUTDOWN");
   EXPECT_EQ(codes["ins-gone"], "InvalidInstanceId.NotFound");
   for (const auto& c : cloud_->calls()) {
     if (c.action == "Describe") continue;
-    for (const auto& id : c.ids) EXPECT_THAT(id, ::testing::StartsWith("ins-ok"));
+    for (const auto& id : c.ids)
+      EXPECT_THAT(id, ::testing::StartsWith("ins-ok"));
   }
 }
 
@@ -135,7 +137,7 @@ TEST_F(SchedulerTest, TransitionalStateIsAwaitedThenDecided) {
   JobRun* job = AddJob({"ins-t"});
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
-  EXPECT_EQ(job->tasks[0]->result.original_power_state(),
+  EXPECT_EQ(ResultOf(*job->tasks[0]).original_power_state(),
             resetd::v1::POWER_STATE_STOPPED);
   EXPECT_EQ(cloud_->Get("ins-t").state, PowerState::kStopped);
   EXPECT_TRUE(Calls("Stop").empty());
@@ -144,14 +146,13 @@ TEST_F(SchedulerTest, TransitionalStateIsAwaitedThenDecided) {
 TEST_F(SchedulerTest, StuckInstanceTimesOutOnTheFakeClock) {
   options_.transition_timeout = absl::Seconds(30);
   cloud_->Add("ins-stuck", PowerState::kRunning);
-  cloud_->Edit("ins-stuck", [](resetd::testing::FakeInstance& i) {
-    i.stuck = true;
-  });
+  cloud_->Edit("ins-stuck",
+               [](resetd::testing::FakeInstance& i) { i.stuck = true; });
   JobRun* job = AddJob({"ins-stuck"});
   const absl::Time start = clock_.Now();
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
-  EXPECT_EQ(job->tasks[0]->result.error().code(), "Timeout");
+  EXPECT_EQ(ResultOf(*job->tasks[0]).error().code(), "Timeout");
   EXPECT_GE(clock_.Now() - start, absl::Seconds(30));
 }
 
@@ -179,11 +180,11 @@ TEST_F(SchedulerTest, RetryableErrorsAreRetriedThenFailButPowerIsRestored) {
   JobRun* job = AddJob(ids);
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
-  EXPECT_EQ(job->tasks[0]->result.error().code(), "InternalServerError");
-  EXPECT_EQ(job->tasks[0]->result.error().request_id(), "rq-2");
+  EXPECT_EQ(ResultOf(*job->tasks[0]).error().code(), "InternalServerError");
+  EXPECT_EQ(ResultOf(*job->tasks[0]).error().request_id(), "rq-2");
   EXPECT_EQ(Calls("ResetPassword").size(), 4u);  // 1 + max_retries
   EXPECT_EQ(cloud_->Get(ids[0]).state, PowerState::kRunning);
-  EXPECT_EQ(job->tasks[0]->result.final_power_state(),
+  EXPECT_EQ(ResultOf(*job->tasks[0]).final_power_state(),
             resetd::v1::POWER_STATE_RUNNING);
 }
 
@@ -195,11 +196,11 @@ TEST_F(SchedulerTest, ABadInstanceIsIsolatedFromItsBatch) {
   });
   // Observation says stopped (stale), so the engine tries a reset with it.
   JobRun* job = AddJob(ids);
-  cloud_->FailNext("ResetPassword", 1,
-                   clients::MakeProviderStatus(
-                       absl::StatusCode::kFailedPrecondition,
-                       {"UnsupportedOperation.InstanceStateRunning", "x0005",
-                        "rq-3", 200}));
+  cloud_->FailNext(
+      "ResetPassword", 1,
+      clients::MakeProviderStatus(
+          absl::StatusCode::kFailedPrecondition,
+          {"UnsupportedOperation.InstanceStateRunning", "x0005", "rq-3", 200}));
   RunJob(job);
   // ins-x0005 was running: it was stopped, reset and started in the end;
   // everybody got the password.
@@ -210,14 +211,13 @@ TEST_F(SchedulerTest, ABadInstanceIsIsolatedFromItsBatch) {
 
 TEST_F(SchedulerTest, PersistentlyFailingInstanceFailsAloneAfterSplitting) {
   auto ids = AddFleet("ins-y", 8, PowerState::kStopped);
-  cloud_->Edit(ids[3], [](resetd::testing::FakeInstance& i) {
-    i.refuse_reset = true;
-  });
+  cloud_->Edit(ids[3],
+               [](resetd::testing::FakeInstance& i) { i.refuse_reset = true; });
   JobRun* job = AddJob(ids);
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
   for (size_t i = 0; i < ids.size(); ++i) {
-    const auto& r = job->tasks[i]->result;
+    const auto r = ResultOf(*job->tasks[i]);
     if (i == 3) {
       EXPECT_EQ(r.state(), resetd::v1::INSTANCE_STATE_FAILED);
       EXPECT_EQ(r.error().code(), "InvalidParameter.Refused");
@@ -233,13 +233,12 @@ TEST_F(SchedulerTest, PersistentlyFailingInstanceFailsAloneAfterSplitting) {
 
 TEST_F(SchedulerTest, FailedResetStillRestoresPower) {
   auto ids = AddFleet("ins-f", 2, PowerState::kRunning);
-  cloud_->Edit(ids[1], [](resetd::testing::FakeInstance& i) {
-    i.reset_fails = true;
-  });
+  cloud_->Edit(ids[1],
+               [](resetd::testing::FakeInstance& i) { i.reset_fails = true; });
   JobRun* job = AddJob(ids);
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_PARTIALLY_FAILED);
-  const auto& failed = job->tasks[1]->result;
+  const auto failed = ResultOf(*job->tasks[1]);
   EXPECT_EQ(failed.state(), resetd::v1::INSTANCE_STATE_FAILED);
   EXPECT_EQ(failed.error().code(), "ResetFailed");
   EXPECT_EQ(failed.error().message(), "the guest agent did not answer");
@@ -250,20 +249,21 @@ TEST_F(SchedulerTest, FailedResetStillRestoresPower) {
 TEST_F(SchedulerTest, MaxUnavailableCapsInstancesHeldDown) {
   auto ids = AddFleet("ins-m", 30, PowerState::kRunning);
   int worst = 0;
-  cloud_->OnChange([&](const std::map<std::string,
-                                      resetd::testing::FakeInstance>& all) {
-    int down = 0;
-    for (const auto& [id, i] : all) {
-      if (i.state != PowerState::kRunning) ++down;
-    }
-    worst = std::max(worst, down);
-  });
+  cloud_->OnChange(
+      [&](const std::map<std::string, resetd::testing::FakeInstance>& all) {
+        int down = 0;
+        for (const auto& [id, i] : all) {
+          if (i.state != PowerState::kRunning) ++down;
+        }
+        worst = std::max(worst, down);
+      });
   JobRun* job = AddJob(ids, resetd::v1::POWER_POLICY_RESTORE_ORIGINAL, 4);
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
   EXPECT_LE(worst, 4);
   EXPECT_GE(worst, 1);
-  for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  for (const auto& id : ids)
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
 }
 
 TEST_F(SchedulerTest, CancelReturnsStoppedInstancesAndResetsNoMore) {
@@ -289,9 +289,10 @@ TEST_F(SchedulerTest, DryRunOnlyObserves) {
                        resetd::v1::POWER_POLICY_RESTORE_ORIGINAL, 0, true);
   RunJob(job);
   for (const auto& c : cloud_->calls()) EXPECT_EQ(c.action, "Describe");
-  EXPECT_EQ(job->tasks[0]->result.phase(),
+  EXPECT_EQ(ResultOf(*job->tasks[0]).phase(),
             "dry-run: Stop, ResetPassword, Start");
-  EXPECT_EQ(job->tasks[2]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
+  EXPECT_EQ(ResultOf(*job->tasks[2]).state(),
+            resetd::v1::INSTANCE_STATE_FAILED);
 }
 
 TEST_F(SchedulerTest, DescribesAreSharedAcrossJobs) {
@@ -306,9 +307,8 @@ TEST_F(SchedulerTest, DescribesAreSharedAcrossJobs) {
 
 TEST_F(SchedulerTest, PasswordNeverInSnapshotsOrMetrics) {
   auto ids = AddFleet("ins-p", 3, PowerState::kRunning);
-  cloud_->Edit(ids[0], [](resetd::testing::FakeInstance& i) {
-    i.reset_fails = true;
-  });
+  cloud_->Edit(ids[0],
+               [](resetd::testing::FakeInstance& i) { i.reset_fails = true; });
   JobRun* job = AddJob(ids);
   RunJob(job);
   std::string full =
@@ -329,17 +329,16 @@ TEST_F(SchedulerTest, LogsOneLinePerEventAndNeverThePassword) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   spdlog::logger log("test", sink);
   log.set_level(spdlog::level::debug);
-  scheduler_ = std::make_unique<Scheduler>(providers_, clock_, *store_,
-                                           metrics_, dispatcher_, options_,
-                                           &log);
+  scheduler_ = std::make_unique<Scheduler>(
+      providers_, clock_, *store_, metrics_, dispatcher_, options_, &log);
   auto ids = AddFleet("ins-l", 3, PowerState::kRunning);
-  cloud_->Edit(ids[0], [](resetd::testing::FakeInstance& i) {
-    i.reset_fails = true;
-  });
+  cloud_->Edit(ids[0],
+               [](resetd::testing::FakeInstance& i) { i.reset_fails = true; });
   JobRun* job = AddJob(ids);
   RunJob(job);
   const std::string text = out.str();
-  EXPECT_NE(text.find("event=job_accepted job_id=" + job->job_id), std::string::npos);
+  EXPECT_NE(text.find("event=job_accepted job_id=" + job->job_id),
+            std::string::npos);
   EXPECT_NE(text.find("event=call_sent"), std::string::npos);
   EXPECT_NE(text.find("event=instance_failed job_id=" + job->job_id +
                       " instance_id=ins-l0000 code=ResetFailed"),
@@ -358,15 +357,16 @@ namespace {
 
 TEST_F(SchedulerTest, ResetResultWithoutRequestIdIsTakenAfterOperating) {
   auto ids = AddFleet("ins-n", 2, PowerState::kStopped);
-  cloud_->Edit(ids[1], [](resetd::testing::FakeInstance& i) {
-    i.reset_fails = true;
-  });
+  cloud_->Edit(ids[1],
+               [](resetd::testing::FakeInstance& i) { i.reset_fails = true; });
   cloud_->set_hide_request_ids(true);
   JobRun* job = AddJob(ids);
   RunJob(job);
-  EXPECT_EQ(job->tasks[0]->result.state(), resetd::v1::INSTANCE_STATE_SUCCEEDED);
-  EXPECT_EQ(job->tasks[1]->result.state(), resetd::v1::INSTANCE_STATE_FAILED);
-  EXPECT_EQ(job->tasks[1]->result.error().code(), "ResetFailed");
+  EXPECT_EQ(ResultOf(*job->tasks[0]).state(),
+            resetd::v1::INSTANCE_STATE_SUCCEEDED);
+  EXPECT_EQ(ResultOf(*job->tasks[1]).state(),
+            resetd::v1::INSTANCE_STATE_FAILED);
+  EXPECT_EQ(ResultOf(*job->tasks[1]).error().code(), "ResetFailed");
   EXPECT_EQ(cloud_->Get(ids[0]).password, kPassword);
 }
 
@@ -382,7 +382,6 @@ namespace {
 // is stopped twice without a start in between.
 TEST_F(SchedulerTest, RecoveryFromACrashAtAnyTickFinishesSafely) {
   for (int crash_after = 1; crash_after < 60; crash_after += 3) {
-
     cloud_ = std::make_shared<FakeCloudClient>(clock_);
     providers_["tencent"].client = cloud_;
     store_ = NewInMemoryJobStore();
@@ -463,7 +462,8 @@ TEST_F(SchedulerTest, NextBootProviderResetsThenRebootsRunningOnes) {
   auto& caps = cloud_->mutable_capabilities();
   caps.reset_effect = clients::ResetEffect::kAppliesAtNextBoot;
   caps.reset_result_observable = false;
-  caps.max_reset_batch = 1;  // Alibaba: one instance per ModifyInstanceAttribute
+  caps.max_reset_batch =
+      1;  // Alibaba: one instance per ModifyInstanceAttribute
   auto running = AddFleet("ins-nr", 3, PowerState::kRunning);
   auto stopped = AddFleet("ins-ns", 2, PowerState::kStopped);
   std::vector<std::string> ids = running;
@@ -475,12 +475,16 @@ TEST_F(SchedulerTest, NextBootProviderResetsThenRebootsRunningOnes) {
   EXPECT_TRUE(Calls("Start").empty());
   EXPECT_EQ(Calls("ResetPassword").size(), 5u);  // one instance per call
   std::set<std::string> rebooted;
-  for (const auto& c : Calls("Reboot")) rebooted.insert(c.ids.begin(), c.ids.end());
+  for (const auto& c : Calls("Reboot"))
+    rebooted.insert(c.ids.begin(), c.ids.end());
   EXPECT_EQ(rebooted, std::set<std::string>(running.begin(), running.end()));
-  for (const auto& id : running) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
-  for (const auto& id : stopped) EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
+  for (const auto& id : running)
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  for (const auto& id : stopped)
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kStopped);
   for (const auto& t : job->tasks) {
-    EXPECT_EQ(t->result.verification(), resetd::v1::RESET_VERIFICATION_VERIFIED);
+    EXPECT_EQ(ResultOf(*t).verification(),
+              resetd::v1::RESET_VERIFICATION_VERIFIED);
   }
 }
 
@@ -496,9 +500,11 @@ TEST_F(SchedulerTest, SelfRestartingResetIsFollowedByAStartWhereNeeded) {
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
   EXPECT_TRUE(Calls("Stop").empty()) << "the reset stops instances itself";
   std::set<std::string> started;
-  for (const auto& c : Calls("Start")) started.insert(c.ids.begin(), c.ids.end());
+  for (const auto& c : Calls("Start"))
+    started.insert(c.ids.begin(), c.ids.end());
   EXPECT_EQ(started, std::set<std::string>(running.begin(), running.end()));
-  for (const auto& id : running) EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
+  for (const auto& id : running)
+    EXPECT_EQ(cloud_->Get(id).state, PowerState::kRunning);
   EXPECT_EQ(cloud_->Get(stopped[0]).state, PowerState::kStopped);
   for (const auto& id : ids) EXPECT_EQ(cloud_->Get(id).password, kPassword);
 }
@@ -513,7 +519,7 @@ TEST_F(SchedulerTest, UnverifiableProviderMarksResultsAppliedUnverifiable) {
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_SUCCEEDED);
   for (const auto& t : job->tasks) {
-    EXPECT_EQ(t->result.verification(),
+    EXPECT_EQ(ResultOf(*t).verification(),
               resetd::v1::RESET_VERIFICATION_UNVERIFIABLE);
   }
 }
@@ -547,15 +553,15 @@ namespace {
 
 TEST_F(SchedulerTest, CredentialErrorsFailTheJobAtOnceInsteadOfLooping) {
   auto ids = AddFleet("ins-a", 150, PowerState::kRunning);
-  cloud_->FailNext("Describe", 1000,
-                   clients::MakeProviderStatus(
-                       absl::StatusCode::kUnauthenticated,
-                       {"AuthFailure.SignatureFailure", "bad signature",
-                        "rq-9", 200}));
+  cloud_->FailNext(
+      "Describe", 1000,
+      clients::MakeProviderStatus(
+          absl::StatusCode::kUnauthenticated,
+          {"AuthFailure.SignatureFailure", "bad signature", "rq-9", 200}));
   JobRun* job = AddJob(ids);
   RunJob(job);
   EXPECT_EQ(job->state, resetd::v1::JOB_STATE_FAILED);
-  EXPECT_EQ(job->tasks[0]->result.error().code(),
+  EXPECT_EQ(ResultOf(*job->tasks[0]).error().code(),
             "AuthFailure.SignatureFailure");
   EXPECT_LE(Calls("Describe").size(), 2u) << "one call per batch of 100";
 }
