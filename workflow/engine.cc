@@ -1,5 +1,7 @@
 #include "workflow/engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -28,6 +30,8 @@ using resetd::v1::ResetJob;
 // them), and housekeeping runs this often.
 constexpr absl::Duration kKeepEndedInMemory = absl::Minutes(10);
 constexpr absl::Duration kHousekeepingEvery = absl::Minutes(5);
+// Creating a job at least this large returns freed memory to the system.
+constexpr size_t kTrimAfterInstances = 5000;
 
 bool InStates(resetd::v1::JobState state,
               const std::vector<resetd::v1::JobState>& states) {
@@ -129,11 +133,24 @@ class EngineImpl final : public Engine {
     }
     auto job = InsertNewJob(request, password, creator);
     if (!job.ok()) return job.status();
+    DropInstanceIds((*job)->spec);
     CountConflicts(**job);
-    absl::MutexLock lock(&mu_);
-    JobRun* run = scheduler_.AddJob(*std::move(job));
-    wake_ = true;
-    return BuildSnapshot(*run, resetd::v1::JOB_VIEW_BASIC);
+    const size_t instances = (*job)->tasks.size();
+    ResetJob created;
+    {
+      absl::MutexLock lock(&mu_);
+      JobRun* run = scheduler_.AddJob(*std::move(job));
+      wake_ = true;
+      created = BuildSnapshot(*run, resetd::v1::JOB_VIEW_BASIC);
+    }
+    if (instances >= kTrimAfterInstances) {
+      // Creating a large job freed far more than it keeps (the request's
+      // copies, the records it stored): give it back to the system instead
+      // of keeping it in the allocator's free lists for the job's lifetime.
+      CreateResetJobRequest().Swap(&request);
+      malloc_trim(0);
+    }
+    return created;
   }
 
   absl::StatusOr<ResetJob> Get(std::string_view job_id,
@@ -342,15 +359,18 @@ class EngineImpl final : public Engine {
 
   // Resumes every unfinished job from the store.
   void Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto runs = LoadRunsToRecover(store_, providers_);
-    if (!runs.ok()) {
-      if (log_) {
-        log_->error("event=recovery_failed message={}",
-                    LogValue(std::string(runs.status().message())));
+    {
+      auto runs = LoadRunsToRecover(store_, providers_);
+      if (!runs.ok()) {
+        if (log_) {
+          log_->error("event=recovery_failed message={}",
+                      LogValue(std::string(runs.status().message())));
+        }
+        return;
       }
-      return;
+      for (auto& run : *runs) scheduler_.RecoverJob(std::move(run));
     }
-    for (auto& run : *runs) scheduler_.RecoverJob(std::move(run));
+    malloc_trim(0);  // the stored records read are gone (see Create)
   }
 
   // The driver: ticks the scheduler whenever it has work or is woken. The

@@ -71,4 +71,14 @@ StoredJob ToStoredJob(const JobRun& job, const std::string& fingerprint) {
   return stored;
 }
 
+void DropInstanceIds(resetd::v1::CreateResetJobRequest& spec) {
+  for (auto& t : *spec.mutable_targets()) {
+    if (t.instance_ids().empty()) continue;
+    t.set_instance_count(t.instance_ids_size());
+    // Clear() would keep the strings for reuse: swap them out to free them.
+    google::protobuf::RepeatedPtrField<std::string>().Swap(
+        t.mutable_instance_ids());
+  }
+}
+
 }  // namespace resetd::workflow

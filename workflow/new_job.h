@@ -32,4 +32,9 @@ absl::StatusOr<std::unique_ptr<JobRun>> NewJobRun(
 // seals) and the request's fingerprint.
 StoredJob ToStoredJob(const JobRun& job, const std::string& fingerprint);
 
+// Once a job is stored and its tasks made, its spec in memory needs no
+// instance ids (the tasks have them, the store keeps the whole spec): each
+// target keeps their number in `instance_count` instead.
+void DropInstanceIds(resetd::v1::CreateResetJobRequest& spec);
+
 }  // namespace resetd::workflow

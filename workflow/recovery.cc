@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "workflow/new_job.h"
+
 namespace resetd::workflow {
 namespace {
 
@@ -37,6 +39,7 @@ std::unique_ptr<JobRun> RunOf(StoredJob& stored,
     }
     job->tasks.push_back(std::move(task));
   }
+  DropInstanceIds(job->spec);
   return job;
 }
 

@@ -100,7 +100,8 @@ class FailureTally {
       by_code_;
 };
 
-// The request's targets without their instance ids, with their counts.
+// The request's targets without their instance ids, with their counts (a
+// running job's spec has only the counts: DropInstanceIds).
 void SummariseTargets(const resetd::v1::CreateResetJobRequest& spec,
                       resetd::v1::ResetJob& out) {
   for (const auto& t : spec.targets()) {
@@ -108,7 +109,9 @@ void SummariseTargets(const resetd::v1::CreateResetJobRequest& spec,
     summary->set_provider(t.provider());
     summary->set_region(t.region());
     summary->set_os_type(t.os_type());
-    summary->set_instance_count(t.instance_ids_size());
+    summary->set_instance_count(t.instance_ids().empty()
+                                    ? t.instance_count()
+                                    : t.instance_ids_size());
   }
 }
 

@@ -107,6 +107,19 @@ resetd::v1::JobState EndOf(std::vector<resetd::v1::InstanceState> states,
   return EndState(job, Tally(job));
 }
 
+TEST(DropInstanceIdsTest, KeepsTheTargetsWithTheirCounts) {
+  CreateResetJobRequest spec = TwoTargets();
+  DropInstanceIds(spec);
+  ASSERT_EQ(spec.targets_size(), 2);
+  EXPECT_EQ(spec.targets(0).instance_ids_size(), 0);
+  EXPECT_EQ(spec.targets(0).instance_count(), 2);
+  EXPECT_EQ(spec.targets(0).region(), "ap-guangzhou");
+  EXPECT_EQ(spec.targets(1).instance_ids_size(), 0);
+  EXPECT_EQ(spec.targets(1).instance_count(), 1);
+  DropInstanceIds(spec);  // again: the counts stay
+  EXPECT_EQ(spec.targets(0).instance_count(), 2);
+}
+
 TEST(EndStateTest, FromTheTallyOfItsInstances) {
   using resetd::v1::INSTANCE_STATE_CANCELLED;
   using resetd::v1::INSTANCE_STATE_FAILED;
