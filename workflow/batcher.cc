@@ -1,6 +1,8 @@
 #include "workflow/batcher.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace resetd::workflow {
 
@@ -36,15 +38,13 @@ int MaxBatch(const ProviderEntry& p, Action action) {
   return std::max(1, std::min(limit, p.max_batch));
 }
 
-bool HeldFirst(const Task& t, Action action) {
-  return action != Action::kDescribe && (t.held_down || t.held_stopped);
-}
+bool HeldLane(const Task& t) { return t.held_down || t.held_stopped; }
 
 void Batcher::Add(const BatchKey& key, const ProviderEntry& provider, Task& t,
                   absl::Time now) {
   Queue& q = queues_[key];
   q.provider = &provider;
-  (HeldFirst(t, key.rate.action) ? q.held : q.entries)
+  (HeldLane(t) ? q.held : q.entries)
       .push_back(Entry{&t, t.generation, now});
 }
 
@@ -80,7 +80,7 @@ std::vector<Batch> Batcher::TakeDue(absl::Time now, RateLimiter& limiter,
         break;
       }
       limiter.Reserve(bucket, now);
-      out.push_back(Take(it->first, it->second));
+      out.push_back(Take(it->first, it->second, now));
     }
     it = it->second.empty() ? queues_.erase(it) : std::next(it);
   }
@@ -107,13 +107,25 @@ bool Batcher::Ready(const BatchKey& key, Queue& q, absl::Time now,
   return true;
 }
 
-Batch Batcher::Take(const BatchKey& key, Queue& q) {
+bool Batcher::DescribeHeldFirst(Queue& q, absl::Time now) {
+  if (q.held.empty() || q.entries.empty()) return !q.held.empty();
+  if (now - q.entries.front().enqueued <= kDescribeBacklog) {
+    return q.held.front().enqueued <= q.entries.front().enqueued;
+  }
+  return std::exchange(q.held_turn, !q.held_turn);
+}
+
+Batch Batcher::Take(const BatchKey& key, Queue& q, absl::Time now) {
   Batch b;
   b.key = key;
   b.provider = q.provider;
   b.oldest = q.Oldest();
   const size_t max = MaxBatch(*q.provider, key.rate.action);
-  for (auto* lane : {&q.held, &q.entries}) {
+  const bool held_first = key.rate.action != Action::kDescribe
+                              ? true
+                              : DescribeHeldFirst(q, now);
+  for (auto* lane : held_first ? std::array{&q.held, &q.entries}
+                               : std::array{&q.entries, &q.held}) {
     while (!lane->empty() && b.tasks.size() < max) {
       Entry e = lane->front();
       lane->pop_front();

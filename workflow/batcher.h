@@ -51,9 +51,12 @@ BatchKey BatchKeyOf(const Task& t, Action action);
 // The most ids one call of `action` may carry on provider `p`.
 int MaxBatch(const ProviderEntry& p, Action action);
 
-// Whether `t`, queued for `action`, goes ahead of its queue: resetd holds
-// it down (stopped or stopping it), and the call is not a Describe.
-bool HeldFirst(const Task& t, Action action);
+// Whether `t` is queued in its queue's held lane: resetd holds it down
+// (stopped or stopping it). That lane goes first in reset, stop, start and
+// reboot queues. Describe takes both lanes oldest first, but once its other
+// lane has a backlog (a large job's first looks) the lanes take turns: a
+// held instance's look does not wait behind all of them, nor starve them.
+bool HeldLane(const Task& t);
 
 // A call's worth of instances, taken from one queue.
 struct Batch {
@@ -69,8 +72,8 @@ class Batcher {
   explicit Batcher(absl::Duration linger) : linger_(linger) {}
 
   // Queues `t` (kQueued, for t.action) under `key`; the entry stands for
-  // t.generation and goes stale when the task moves on. It goes ahead of
-  // the queue's other entries if resetd holds `t` down (HeldFirst).
+  // t.generation and goes stale when the task moves on. Its lane is
+  // HeldLane's.
   void Add(const BatchKey& key, const ProviderEntry& provider, Task& t,
            absl::Time now);
 
@@ -87,8 +90,9 @@ class Batcher {
   };
   struct Queue {
     const ProviderEntry* provider = nullptr;
-    std::deque<Entry> held;     // instances resetd holds down: first
+    std::deque<Entry> held;     // instances resetd holds down
     std::deque<Entry> entries;  // the others, oldest first
+    bool held_turn = true;      // Describe backlog: the held lane's turn
     bool empty() const { return held.empty() && entries.empty(); }
     // When the oldest live entry was queued (after DropStale).
     absl::Time Oldest() const;
@@ -97,7 +101,12 @@ class Batcher {
   };
   static bool Stale(const Entry& e);
   bool Ready(const BatchKey& key, Queue& q, absl::Time now, absl::Time* wake);
-  Batch Take(const BatchKey& key, Queue& q);
+  Batch Take(const BatchKey& key, Queue& q, absl::Time now);
+  // Whether a Describe batch starts with the held lane: oldest first, but
+  // once the other lane has a backlog (its oldest waited over
+  // kDescribeBacklog) the lanes take turns.
+  static bool DescribeHeldFirst(Queue& q, absl::Time now);
+  static constexpr absl::Duration kDescribeBacklog = absl::Seconds(1);
 
   const absl::Duration linger_;
   std::map<BatchKey, Queue> queues_;

@@ -74,17 +74,23 @@ void PollPlanner::Over(const Task& t, absl::Time now) {
   if (w.kind == WaitKind::kStable || w.since == absl::InfinitePast()) {
     return;  // not a transition resetd started
   }
-  // The wait ended after its last pending look: a lower bound of how long
-  // it took. Over at the first look: it may have been over for a while.
-  const absl::Duration sample = w.last_pending == absl::InfinitePast()
-                                    ? (now - w.since) * kShrink
-                                    : w.last_pending - w.since;
+  // Over at the first look: it took at most until now (it may have been
+  // over for a while, e.g. while the look waited for a Describe token), so
+  // the estimate may only fall. Over after a pending look: it took at least
+  // until that look, so the estimate may only rise, slowly. It follows the
+  // shortest waits, errs early, and a busy Describe queue's delays never
+  // count as waiting.
+  const bool first_look = w.last_pending == absl::InfinitePast();
+  const absl::Duration sample =
+      first_look ? (now - w.since) * kShrink : w.last_pending - w.since;
   auto [it, added] = shortest_.emplace(KeyOf(t), sample);
   if (added) return;
-  // A falling sample is taken at once, a rising one slowly: the estimate
-  // follows the shortest waits and errs early.
   absl::Duration& shortest = it->second;
-  shortest = sample < shortest ? sample : shortest + (sample - shortest) / 8;
+  if (first_look) {
+    shortest = std::min(shortest, sample);
+  } else if (sample > shortest) {
+    shortest += (sample - shortest) / 8;
+  }
 }
 
 }  // namespace resetd::workflow

@@ -10,9 +10,10 @@
 // (polls aligned to a shared grid were tried: at 10,000 instances the whole
 // fleet's polls came in one burst each second and the job took 12% longer).
 // A wait's first poll comes no sooner than the shortest wait of its kind
-// seen so far on the provider: learned from each wait's last pending look
-// (a lower bound), and from a first look that finds the wait over (a
-// shorter guess). Reboots keep
+// seen so far on the provider: raised slowly by each wait's last pending
+// look (a lower bound), lowered by a first look that finds the wait over (an
+// upper bound; a look delayed in a busy Describe queue raises nothing: at
+// 100,000 instances such delays once grew the estimate to 28 s). Reboots keep
 // poll_interval: a short reboot is taken as done after a few polls that all
 // see RUNNING, which must span time. Not thread-safe: owned by the
 // scheduler.

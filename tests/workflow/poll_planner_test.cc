@@ -108,16 +108,21 @@ TEST_F(PollPlannerTest, FirstPollComesWhenTheShortestWaitSoFarWouldEnd) {
   Task& start = NewTask(PowerState::kRunning);
   EXPECT_EQ(planner_.Shortest(start), absl::ZeroDuration());
 
-  // A shorter wait is taken at once, a longer one slowly.
+  // A pending look is a lower bound: a shorter one says nothing, a longer
+  // one raises the estimate slowly.
   t.wait.last_pending = kT0 + absl::Seconds(1);
   planner_.Over(t, kT0 + absl::Seconds(3));
-  EXPECT_EQ(planner_.Shortest(t), absl::Seconds(1));
-  t.wait.last_pending = kT0 + absl::Seconds(9);
-  planner_.Over(t, kT0 + absl::Seconds(10));
-  EXPECT_EQ(planner_.Shortest(t), absl::Seconds(2));  // 1 + (9 - 1) / 8
+  EXPECT_EQ(planner_.Shortest(t), absl::Seconds(2));
+  t.wait.last_pending = kT0 + absl::Seconds(10);
+  planner_.Over(t, kT0 + absl::Seconds(11));
+  EXPECT_EQ(planner_.Shortest(t), absl::Seconds(3));  // 2 + (10 - 2) / 8
 
-  // Over at the first look: it may have ended long before; a guess below.
+  // Over at the first look: an upper bound (it may have ended long before,
+  // e.g. while the look waited for a Describe token). A late one raises
+  // nothing; an early one lowers the estimate to a guess below it.
   t.wait.last_pending = absl::InfinitePast();
+  planner_.Over(t, kT0 + absl::Seconds(30));
+  EXPECT_EQ(planner_.Shortest(t), absl::Seconds(3));
   planner_.Over(t, kT0 + absl::Seconds(1));
   EXPECT_EQ(planner_.Shortest(t), absl::Milliseconds(750));
 

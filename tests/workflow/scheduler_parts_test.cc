@@ -106,7 +106,7 @@ TEST_F(PartsTest, BatcherSkipsEntriesOfTasksThatMovedOn) {
   EXPECT_TRUE(b.TakeDue(kT0 + absl::Seconds(1), limiter_, &wake).empty());
 }
 
-TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstExceptForDescribe) {
+TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstAndTakeTurnsInDescribe) {
   cloud_->mutable_capabilities().max_reset_batch = 2;
   Batcher b(absl::ZeroDuration());
   Task& stopped = NewTask("i-was-stopped");
@@ -132,17 +132,37 @@ TEST_F(PartsTest, InstancesResetdHoldsDownGoFirstExceptForDescribe) {
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].tasks, std::vector<Task*>{&other});
 
-  // Describe stays oldest-first: polls of held instances wait their turn.
-  EXPECT_FALSE(HeldFirst(held, Action::kDescribe));
-  EXPECT_TRUE(HeldFirst(held, Action::kStart));
-  EXPECT_FALSE(HeldFirst(stopped, Action::kResetPassword));
+  // Describe takes its lanes oldest first...
+  EXPECT_TRUE(HeldLane(held));
+  EXPECT_FALSE(HeldLane(stopped));
+  cloud_->mutable_capabilities().max_describe_batch = 1;
   Batcher d(absl::ZeroDuration());
-  Queue(d, stopped, kT0);
-  Queue(d, other, kT0);
-  Queue(d, held, kT0);
-  due = d.TakeDue(kT0 + absl::Seconds(2), limiter_, &wake);
+  const absl::Time t1 = kT0 + absl::Seconds(2);
+  Queue(d, stopped, t1);
+  Queue(d, held, t1 + absl::Milliseconds(10));
+  due = d.TakeDue(t1 + absl::Milliseconds(500), limiter_, &wake);
   ASSERT_EQ(due.size(), 1u);
-  EXPECT_EQ(due[0].tasks, (std::vector<Task*>{&stopped, &other, &held}));
+  EXPECT_EQ(due[0].tasks, std::vector<Task*>{&stopped});
+  due = d.TakeDue(t1 + absl::Seconds(1), limiter_, &wake);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].tasks, std::vector<Task*>{&held});
+
+  // ...but once the other lane has a backlog (a large job's first looks),
+  // the lanes take turns: a held instance's look does not wait behind all
+  // of them, nor starve them.
+  Task& held_too = NewTask("i-stopped-by-resetd-too");
+  held_too.held_down = true;
+  const absl::Time t2 = kT0 + absl::Seconds(10);
+  for (Task* t : {&stopped, &other}) Queue(d, *t, t2);
+  for (Task* t : {&held, &held_too}) Queue(d, *t, t2 + absl::Seconds(1));
+  std::vector<Task*> order;
+  for (int i = 2; i < 6; ++i) {
+    due = d.TakeDue(t2 + absl::Seconds(i), limiter_, &wake);
+    ASSERT_EQ(due.size(), 1u);
+    ASSERT_EQ(due[0].tasks.size(), 1u);
+    order.push_back(due[0].tasks[0]);
+  }
+  EXPECT_EQ(order, (std::vector<Task*>{&held, &stopped, &held_too, &other}));
 }
 
 TEST_F(PartsTest, TimersFireInOrderAndDropStaleOnes) {
