@@ -12,7 +12,7 @@ import { checkPodSecurity, checkReadOnlyRoot, checkRunAs } from "./security.mjs"
 import { certificateSecretKeys, checkCertificates, checkTls, writtenByCertificate } from "./tls.mjs";
 
 const kWildcardHosts = new Set(["0.0.0.0", "[::]", "[0:0:0:0:0:0:0:0]", ""]);
-const kMinMemoryLimit = 384 * 2 ** 20;  // the ~300 MB peak of a 100,000-instance job, plus headroom
+const kMinMemoryLimit = 384 * 2 ** 20;  // a 100,000-instance job peaks near 160 MB: room for two, and slack
 
 function checkReplicas(ctx) {
   const p = [];
@@ -308,7 +308,7 @@ function checkResources(ctx) {
   const p = [];
   if (!requests.cpu || !requests.memory) p.push("container requests no cpu or no memory");
   const limit = bytes(limits.memory);
-  if (!(limit >= kMinMemoryLimit)) p.push(`memory limit ${limits.memory ?? "unset"} is below 384Mi (a 100,000-instance job peaks near 300 MB)`);
+  if (!(limit >= kMinMemoryLimit)) p.push(`memory limit ${limits.memory ?? "unset"} is below 384Mi (a 100,000-instance job peaks near 160 MB; room for two and allocator slack)`);
   if (bytes(requests.memory) > limit) p.push("memory request above the limit");
   return p;
 }
