@@ -33,8 +33,11 @@ struct WatchFeedOptions {
   // with `changes_dropped` instead.
   size_t buffer_bytes = size_t{16} << 20;
   // An event carries at most this many changed instances; a larger change
-  // becomes consecutive events (each with the job's state).
-  int max_changed_per_event = 500;
+  // becomes consecutive events (each with the job's state). Each stream
+  // holds an encoded copy of the events it is sending: with 500 an event,
+  // 200 watchers of a 10,000-instance job took 2.3x the unwatched RSS; with
+  // 100, 2.0x.
+  int max_changed_per_event = 100;
 };
 
 // One event of a job's feed, shared by every stream that sends it.
