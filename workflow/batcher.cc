@@ -121,9 +121,8 @@ Batch Batcher::Take(const BatchKey& key, Queue& q, absl::Time now) {
   b.provider = q.provider;
   b.oldest = q.Oldest();
   const size_t max = MaxBatch(*q.provider, key.rate.action);
-  const bool held_first = key.rate.action != Action::kDescribe
-                              ? true
-                              : DescribeHeldFirst(q, now);
+  const bool held_first =
+      key.rate.action != Action::kDescribe || DescribeHeldFirst(q, now);
   for (auto* lane : held_first ? std::array{&q.held, &q.entries}
                                : std::array{&q.entries, &q.held}) {
     while (!lane->empty() && b.tasks.size() < max) {

@@ -200,7 +200,9 @@ class EngineImpl final : public Engine {
       if (JobRun* job = scheduler_.Find(request.job_id())) {
         for (size_t i = page->start_index; i < job->tasks.size(); ++i) {
           const Task& t = *job->tasks[i];
-          if (!builder.Take(t.index, ResultOf(t))) {
+          const InstanceFacts facts{t.state, t.provider->name,
+                                    t.error ? &t.error->code() : nullptr};
+          if (!builder.Take(t.index, facts, [&] { return ResultOf(t); })) {
             break;
           }
         }

@@ -54,13 +54,23 @@ absl::StatusOr<InstancePage> PageOf(
   return page;
 }
 
+InstanceFacts FactsOf(const resetd::v1::InstanceResult& result) {
+  return InstanceFacts{result.state(), result.provider(),
+                       result.has_error() ? &result.error().code() : nullptr};
+}
+
+bool Selects(const ListResetJobInstancesRequest& request,
+             const InstanceFacts& facts) {
+  return AnyOrEmpty(request.states(), facts.state) &&
+         AnyOrEmpty(request.providers(), facts.provider) &&
+         (request.error_codes().empty() ||
+          (facts.error_code != nullptr &&
+           AnyOrEmpty(request.error_codes(), *facts.error_code)));
+}
+
 bool Selects(const ListResetJobInstancesRequest& request,
              const resetd::v1::InstanceResult& result) {
-  return AnyOrEmpty(request.states(), result.state()) &&
-         AnyOrEmpty(request.providers(), result.provider()) &&
-         (request.error_codes().empty() ||
-          (result.has_error() &&
-           AnyOrEmpty(request.error_codes(), result.error().code())));
+  return Selects(request, FactsOf(result));
 }
 
 std::string NextPageToken(const ListResetJobInstancesRequest& request,
@@ -78,12 +88,18 @@ std::string NextPageToken(const ListResetJobInstancesRequest& request,
 
 bool InstancePageBuilder::Take(int index,
                                const resetd::v1::InstanceResult& result) {
-  if (!Selects(request_, result)) return true;
+  return Take(index, FactsOf(result), [&] { return result; });
+}
+
+bool InstancePageBuilder::Take(
+    int index, const InstanceFacts& facts,
+    absl::FunctionRef<resetd::v1::InstanceResult()> result) {
+  if (!Selects(request_, facts)) return true;
   if (out_.instances_size() == page_.size) {
     next_index_ = index;
     return false;
   }
-  *out_.add_instances() = result;
+  *out_.add_instances() = result();
   return true;
 }
 

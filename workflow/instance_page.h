@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "resetd/v1/reset_service.pb.h"
 
@@ -24,8 +25,18 @@ struct InstancePage {
 absl::StatusOr<InstancePage> PageOf(
     const resetd::v1::ListResetJobInstancesRequest& request);
 
-// True when `result` passes the request's filters (states, providers,
+// What the filters look at of one instance's result.
+struct InstanceFacts {
+  resetd::v1::InstanceState state;
+  const std::string& provider;
+  const std::string* error_code;  // nullptr: no error
+};
+InstanceFacts FactsOf(const resetd::v1::InstanceResult& result);
+
+// True when the result passes the request's filters (states, providers,
 // error codes; an empty filter passes everything).
+bool Selects(const resetd::v1::ListResetJobInstancesRequest& request,
+             const InstanceFacts& facts);
 bool Selects(const resetd::v1::ListResetJobInstancesRequest& request,
              const resetd::v1::InstanceResult& result);
 
@@ -45,6 +56,9 @@ class InstancePageBuilder {
   // Adds `result` (at `index` in the job) if it passes the filters; false
   // when the page is already full: stop offering.
   bool Take(int index, const resetd::v1::InstanceResult& result);
+  // The same for a result built by `result()` only if it goes on the page.
+  bool Take(int index, const InstanceFacts& facts,
+            absl::FunctionRef<resetd::v1::InstanceResult()> result);
 
   // The page, with next_page_token when a result was left for the next.
   resetd::v1::ListResetJobInstancesResponse Finish() &&;

@@ -147,17 +147,25 @@ void TaskRunner::ScheduleObserve(Task& t, absl::Time at) {
   timers_.Schedule(t, at);
 }
 
+namespace {
+
+// What is known of `t`'s instance without a fresh look.
+clients::InstanceStatus KnownStatus(const Task& t) {
+  clients::InstanceStatus s;
+  s.instance_id = t.id;
+  s.state = t.observed;
+  s.provider_state = t.provider_state;
+  return s;
+}
+
+}  // namespace
+
 void TaskRunner::Advance(Task& t, const clients::InstanceStatus* fresh) {
   if (t.phase == Task::Phase::kDone) return;
   const absl::Time now = clock_.Now();
   if (t.wait.active()) {
-    clients::InstanceStatus known;  // without a fresh look: what is known
-    if (fresh == nullptr) {
-      known.instance_id = t.id;
-      known.state = t.observed;
-      known.provider_state = t.provider_state;
-      fresh = &known;
-    }
+    clients::InstanceStatus known;
+    if (fresh == nullptr) fresh = &(known = KnownStatus(t));
     const WaitCheck check = CheckWait(t.wait, *fresh, now);
     switch (check.kind) {
       case WaitCheck::kPending:

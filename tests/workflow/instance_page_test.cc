@@ -89,5 +89,41 @@ TEST(InstancePageTest, FiltersCombineAndEmptyPassesAll) {
   EXPECT_FALSE(Selects(by_code, failed)) << "every filter must pass";
 }
 
+TEST(InstancePageTest, AResultIsBuiltOnlyWhenItGoesOnThePage) {
+  auto r = Request("j1");
+  r.set_page_size(1);
+  r.add_states(resetd::v1::INSTANCE_STATE_FAILED);
+  auto page = PageOf(r);
+  ASSERT_TRUE(page.ok()) << page.status();
+  InstancePageBuilder builder(r, *page);
+  const std::string provider = "tencent";
+  const std::string code = "ResetFailed";
+  int built = 0;
+  auto build = [&](const std::string& id) {
+    return [&built, id] {
+      ++built;
+      InstanceResult out;
+      out.set_instance_id(id);
+      return out;
+    };
+  };
+  EXPECT_TRUE(builder.Take(
+      0, InstanceFacts{resetd::v1::INSTANCE_STATE_SUCCEEDED, provider, nullptr},
+      build("ins-0")));
+  EXPECT_EQ(built, 0) << "filtered out: not built";
+  EXPECT_TRUE(builder.Take(
+      1, InstanceFacts{resetd::v1::INSTANCE_STATE_FAILED, provider, &code},
+      build("ins-1")));
+  EXPECT_EQ(built, 1);
+  EXPECT_FALSE(builder.Take(
+      2, InstanceFacts{resetd::v1::INSTANCE_STATE_FAILED, provider, &code},
+      build("ins-2")));
+  EXPECT_EQ(built, 1) << "the next page's first: only its index is kept";
+  auto out = std::move(builder).Finish();
+  ASSERT_EQ(out.instances_size(), 1);
+  EXPECT_EQ(out.instances(0).instance_id(), "ins-1");
+  EXPECT_FALSE(out.next_page_token().empty());
+}
+
 }  // namespace
 }  // namespace resetd::workflow
