@@ -22,15 +22,15 @@ class LimiterGate final : public clients::http::AttemptGate {
 
   void BeforeAttempt() override {
     const int attempt = attempts_.fetch_add(1) + 1;
-    absl::Duration waited = absl::ZeroDuration();
+    const absl::Time now = clock_.Now();
     // The scheduler reserved the first attempt's token before dispatching
     // the call; any later one (a client re-call) books its own slot on the
-    // same bucket, which also pushes the scheduler's next call back.
-    if (attempt > 1) {
-      const absl::Time now = clock_.Now();
-      waited = limiter_.Reserve(target_.bucket_key, now) - now;
-      if (waited > absl::ZeroDuration()) Sleep(waited);
-    }
+    // same bucket, which also pushes the scheduler's next call back. Either
+    // then passes the window guard on the moment it really starts.
+    const absl::Time slot =
+        attempt > 1 ? limiter_.Reserve(target_.bucket_key, now) : now;
+    const absl::Duration waited = limiter_.Start(target_.bucket_key, slot) - now;
+    if (waited > absl::ZeroDuration()) Sleep(waited);
     metrics_.CountHttpAttempt(target_.provider, target_.action);
     log_.debug(
         "event=http_attempt call_id={} provider={} action={} attempt={} "

@@ -28,8 +28,10 @@ struct LimiterGateTarget {
 // Returns the gate of one CloudCall whose first token the scheduler has
 // already reserved on `target.bucket_key`. The first attempt goes at once
 // (prepaid); every further attempt Reserve()s the next slot of the same key
-// on `limiter` at `clock.Now()` and blocks the calling thread until that
-// slot (`sleep`, absl::SleepFor when empty). Every attempt increments
+// on `limiter` at `clock.Now()`. Every attempt then passes
+// RateLimiter::Start (the window guard on real start times), and the calling
+// thread blocks until the time it gives (`sleep`, absl::SleepFor when
+// empty). Every attempt increments
 // resetd_provider_http_attempts_total{provider,action} and is logged at
 // debug level (event=http_attempt; no request content). `limiter`, `clock`,
 // `metrics` and `log` must outlive the gate (the scheduler's members: the

@@ -1,6 +1,7 @@
 #include "workflow/rate_limiter.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace resetd::workflow {
@@ -24,6 +25,7 @@ RateLimiter::Bucket& RateLimiter::BucketFor(const std::string& key) {
 RateLimiter::Bucket RateLimiter::MakeBucket(double rate) const {
   Bucket b;
   b.base_interval = absl::Seconds(1.0 / (std::max(rate, 0.001) * headroom_));
+  b.per_window = static_cast<size_t>(std::max(1.0, std::floor(rate)));
   return b;
 }
 
@@ -42,6 +44,18 @@ absl::Time RateLimiter::Reserve(const std::string& key, absl::Time now) {
   Bucket& b = BucketFor(key);
   absl::Time at = std::max(now, b.next);
   b.next = at + IntervalOf(b);
+  return at;
+}
+
+absl::Time RateLimiter::Start(const std::string& key, absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketFor(key);
+  if (!b.starts.empty()) at = std::max(at, b.starts.back());
+  if (b.starts.size() == b.per_window) {
+    at = std::max(at, b.starts.front() + absl::Seconds(1) + kStartMargin);
+    b.starts.pop_front();
+  }
+  b.starts.push_back(at);
   return at;
 }
 

@@ -81,14 +81,30 @@ TEST_F(LimiterGateTest, FurtherAttemptsReserveAndAwaitSlotsOfTheSameKey) {
   auto gate = Gate();
   gate->BeforeAttempt();
   gate->BeforeAttempt();  // a client re-call: the slot at t0 + 500 ms
-  gate->BeforeAttempt();  // and the next one
-  EXPECT_EQ(sleeps_, (std::vector<absl::Duration>{absl::Milliseconds(500),
-                                                  absl::Milliseconds(500)}));
-  EXPECT_EQ(clock_.Now(), t0 + absl::Seconds(1));
+  gate->BeforeAttempt();  // and the next one, at 1 s, but the window guard
+                          // allows 2 starts in 1 s + kStartMargin only
+  EXPECT_EQ(sleeps_,
+            (std::vector<absl::Duration>{absl::Milliseconds(500),
+                                         absl::Milliseconds(500) + kStartMargin}));
+  EXPECT_EQ(clock_.Now(), t0 + absl::Seconds(1) + kStartMargin);
   // The scheduler's next call on the key waits behind the re-calls.
   EXPECT_EQ(limiter_.NextAvailable(kKey, t0), t0 + absl::Milliseconds(1500));
   EXPECT_EQ(limiter_.NextAvailable("tencent|acct|ap-guangzhou|Stop", t0), t0);
   EXPECT_EQ(Attempts("tencent", "Describe"), 3);
+}
+
+// Two calls of the key started late, close together: the third, though
+// its slot came, waits until two starts fit in a window again.
+TEST_F(LimiterGateTest, AnAttemptWaitsWhileTheWindowHoldsTheRateOfStarts) {
+  const absl::Time t0 = clock_.Now();
+  limiter_.Start(kKey, t0);
+  limiter_.Start(kKey, t0 + absl::Milliseconds(400));
+  clock_.Advance(absl::Milliseconds(600));
+  limiter_.Reserve(kKey, clock_.Now());
+  Gate()->BeforeAttempt();
+  EXPECT_EQ(sleeps_, (std::vector<absl::Duration>{absl::Milliseconds(400) +
+                                                  kStartMargin}));
+  EXPECT_THAT(log_text_.str(), HasSubstr("attempt=1 token_wait_ms=425"));
 }
 
 TEST_F(LimiterGateTest, AFreeSlotIsTakenWithoutSleeping) {

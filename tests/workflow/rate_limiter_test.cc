@@ -1,5 +1,7 @@
 #include "workflow/rate_limiter.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace resetd::workflow {
@@ -51,6 +53,53 @@ TEST(RateLimiterTest, ThrottlingSlowsDownAndSuccessRecovers) {
   EXPECT_EQ(limiter.Interval("k"), absl::Milliseconds(800));  // capped at 8x
   for (int i = 0; i < 200; ++i) limiter.OnSuccess("k");
   EXPECT_EQ(limiter.Interval("k"), absl::Milliseconds(100));
+}
+
+// Reserved 105 ms apart (10/s at 0.95), but delayed unevenly before they
+// start (an intent write, a busy worker): the guard keeps every 11 starts
+// more than a second (plus the margin) apart, moving only the bunched ones.
+TEST(RateLimiterTest, StartsBunchedByDelaysAreSpreadOverTheWindow) {
+  RateLimiter limiter([](const std::string&) { return 10.0; }, 0.95);
+  // Every twentieth call leaves 50 ms late, the tenth after it on time.
+  auto delay = [](int i) {
+    return i % 20 == 0 ? absl::Milliseconds(50) : absl::ZeroDuration();
+  };
+  std::vector<absl::Time> starts;
+  int moved = 0;
+  for (int i = 0; i < 60; ++i) {
+    const absl::Time due = limiter.Reserve("k", kT0) + delay(i);
+    starts.push_back(limiter.Start("k", due));
+    EXPECT_GE(starts.back(), due);
+    if (starts.back() != due) ++moved;
+  }
+  for (size_t i = 1; i < starts.size(); ++i) {
+    EXPECT_GE(starts[i], starts[i - 1]);
+    if (i >= 10) {
+      EXPECT_GE(starts[i] - starts[i - 10], absl::Seconds(1) + kStartMargin)
+          << "start " << i;
+    }
+  }
+  // Without the guard, starts 0 and 10 were 1002.6 ms apart: the tenth
+  // after each late call moves; calls that were not bunched keep their time.
+  EXPECT_GE(moved, 3);
+  EXPECT_LE(moved, 12);
+}
+
+// Spacing alone keeps starts apart when they leave at their slots: the
+// guard never delays a call then.
+TEST(RateLimiterTest, StartsAtTheirSlotsAreNotDelayed) {
+  RateLimiter limiter([](const std::string&) { return 40.0; }, 0.95);
+  for (int i = 0; i < 200; ++i) {
+    const absl::Time slot = limiter.Reserve("k", kT0);
+    EXPECT_EQ(limiter.Start("k", slot), slot) << "call " << i;
+  }
+}
+
+// A rate below one call a second still allows one start per window.
+TEST(RateLimiterTest, ASlowKeyStartsOncePerWindow) {
+  RateLimiter limiter([](const std::string&) { return 0.5; }, 1.0);
+  EXPECT_EQ(limiter.Start("k", kT0), kT0);
+  EXPECT_EQ(limiter.Start("k", kT0), kT0 + absl::Seconds(1) + kStartMargin);
 }
 
 }  // namespace
