@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "grpcpp/support/method_handler.h"
 #include "common/secret.h"
 #include "service/rpc_log.h"
 
@@ -23,7 +24,22 @@ ResetServiceImpl::ResetServiceImpl(workflow::JobManager& jobs,
       auth_(std::move(auth)),
       metrics_(metrics),
       log_(log),
-      options_(options) {}
+      options_(options) {
+  // Index of WatchResetJob among the service's methods: generated code
+  // registers them in the order of the proto's service.
+  const int watch = resetd::v1::WatchResetJobRequest::descriptor()
+                        ->file()
+                        ->FindServiceByName("PasswordResetService")
+                        ->FindMethodByName("WatchResetJob")
+                        ->index();
+  MarkMethodStreamed(
+      watch,
+      new grpc::internal::SplitServerStreamingHandler<
+          resetd::v1::WatchResetJobRequest, grpc::ByteBuffer>(
+          [this](grpc::ServerContext* context, WatchStream* stream) {
+            return WatchResetJob(context, stream);
+          }));
+}
 
 void ResetServiceImpl::BeginShutdown() { shutting_down_.store(true); }
 
@@ -170,35 +186,38 @@ grpc::Status ResetServiceImpl::ListResetJobInstances(
   return rpc.Finish(page.status());
 }
 
-grpc::Status ResetServiceImpl::WatchResetJob(
-    grpc::ServerContext* context,
-    const resetd::v1::WatchResetJobRequest* request,
-    grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
+grpc::Status ResetServiceImpl::WatchResetJob(grpc::ServerContext* context,
+                                             WatchStream* stream) {
   RpcScope rpc = Scope(RpcMethod::kWatchResetJob, context);
-  rpc.set_job_id(request->job_id());
+  resetd::v1::WatchResetJobRequest request;
+  if (!stream->Read(&request)) {
+    return rpc.Finish(
+        absl::InvalidArgumentError("no WatchResetJobRequest was received"));
+  }
+  rpc.set_job_id(request.job_id());
   absl::StatusOr<Caller> caller = Authenticate(context, rpc);
   if (!caller.ok()) return rpc.Finish(caller.status());
-  if (absl::Status valid = validator_.ValidateJobId(request->job_id());
+  if (absl::Status valid = validator_.ValidateJobId(request.job_id());
       !valid.ok()) {
     return rpc.Finish(valid);
   }
   absl::Status allowed =
-      DecideOnJob(*caller, Permission::kWatch, request->job_id(), rpc);
+      DecideOnJob(*caller, Permission::kWatch, request.job_id(), rpc);
   if (!allowed.ok()) return rpc.Finish(allowed);
   absl::StatusOr<WatchSlots::Slot> slot =
       watch_slots_.Acquire(caller->identity);
   if (!slot.ok()) return rpc.Finish(slot.status());
-  return rpc.Finish(StreamUpdates(context, request->job_id(), writer));
+  return rpc.Finish(StreamUpdates(context, request.job_id(), stream));
 }
 
-absl::Status ResetServiceImpl::StreamUpdates(
-    grpc::ServerContext* context, std::string_view job_id,
-    grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) {
+absl::Status ResetServiceImpl::StreamUpdates(grpc::ServerContext* context,
+                                             std::string_view job_id,
+                                             WatchStream* stream) {
   auto watch = watch_feeds_.Subscribe(std::string(job_id));
   if (!watch.ok()) return watch.status();
   // The first event: state and counts only.
   const WatchEvent& first = (*watch)->first();
-  if (!writer->Write(first.event)) {
+  if (!stream->Write(first.encoded)) {
     return absl::CancelledError("the client went away");
   }
   if (first.terminal) return absl::OkStatus();
@@ -212,8 +231,8 @@ absl::Status ResetServiceImpl::StreamUpdates(
     auto next = (*watch)->Next(options_.watch_poll);
     if (!next.ok()) return next.status();
     if (*next == nullptr) continue;
-    if ((*next)->event.changes_dropped()) metrics_.CountWatchDrop();
-    if (!writer->Write((*next)->event)) {
+    if ((*next)->changes_dropped) metrics_.CountWatchDrop();
+    if (!stream->Write((*next)->encoded)) {
       return absl::CancelledError("the client went away");
     }
     if ((*next)->terminal) return absl::OkStatus();

@@ -6,6 +6,8 @@
 #include <atomic>
 
 #include "absl/time/time.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/sync_stream.h"
 #include "resetd/v1/config.pb.h"
 #include "resetd/v1/reset_service.grpc.pb.h"
 #include "service/authenticator.h"
@@ -19,11 +21,6 @@
 #include "workflow/job_manager.h"
 
 namespace resetd::service {
-
-// A Watch event carries at most this many changed instances (a few hundred
-// KB, far below gRPC's 4 MB message limit); a larger change is sent as
-// consecutive events.
-inline constexpr int kMaxChangedPerEvent = 500;
 
 struct ResetServiceOptions {
   // How long one JobManager::WaitForUpdate of a Watch stream blocks before
@@ -83,10 +80,6 @@ class ResetServiceImpl final
       grpc::ServerContext* context,
       const resetd::v1::ListResetJobInstancesRequest* request,
       resetd::v1::ListResetJobInstancesResponse* response) override;
-  grpc::Status WatchResetJob(
-      grpc::ServerContext* context,
-      const resetd::v1::WatchResetJobRequest* request,
-      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer) override;
   grpc::Status CancelResetJob(grpc::ServerContext* context,
                               const resetd::v1::CancelResetJobRequest* request,
                               resetd::v1::ResetJob* response) override;
@@ -108,10 +101,18 @@ class ResetServiceImpl final
   absl::Status DecideOnJob(const Caller& caller, Permission permission,
                            std::string_view job_id, RpcScope& rpc);
 
+  // WatchResetJob writes each event's shared encoding (WatchEvent::encoded)
+  // rather than a message of its own: the method is served as gRPC's split
+  // server streaming (read the one request, then write) with raw
+  // ByteBuffer responses. Clients see the same server-streaming RPC.
+  using WatchStream = grpc::ServerSplitStreamer<
+      resetd::v1::WatchResetJobRequest, grpc::ByteBuffer>;
+  grpc::Status WatchResetJob(grpc::ServerContext* context,
+                             WatchStream* stream);
+
   // Streams updates of `job_id` until it ends; returns the stream's status.
-  absl::Status StreamUpdates(
-      grpc::ServerContext* context, std::string_view job_id,
-      grpc::ServerWriter<resetd::v1::ResetJobEvent>* writer);
+  absl::Status StreamUpdates(grpc::ServerContext* context,
+                             std::string_view job_id, WatchStream* stream);
 
   workflow::JobManager& jobs_;
   const RequestValidator& validator_;
@@ -122,8 +123,8 @@ class ResetServiceImpl final
   const ResetServiceOptions options_;
   WatchSlots watch_slots_{options_.max_watches_per_identity};
   WatchFeeds watch_feeds_{
-      jobs_, {options_.min_event_interval, options_.watch_buffer_bytes,
-              kMaxChangedPerEvent}};
+      jobs_, {.min_event_interval = options_.min_event_interval,
+              .buffer_bytes = options_.watch_buffer_bytes}};
   std::atomic<bool> shutting_down_{false};
 };
 

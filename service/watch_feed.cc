@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 
 namespace resetd::service {
 
@@ -45,8 +46,10 @@ struct WatchSubscription::Feed {
   // Each watcher's next event (its next_seq_).
   std::multiset<uint64_t> positions ABSL_GUARDED_BY(mu);
   size_t bytes ABSL_GUARDED_BY(mu) = 0;        // of `events`
-  // The job's latest state (no changes) and its JobManager version.
+  // The job's latest state (an event without changes, and the job itself)
+  // and its JobManager version.
   std::shared_ptr<const WatchEvent> state ABSL_GUARDED_BY(mu);
+  resetd::v1::ResetJob state_job ABSL_GUARDED_BY(mu);
   uint64_t version ABSL_GUARDED_BY(mu) = 0;
   bool building ABSL_GUARDED_BY(mu) = false;  // a watcher builds the next
   absl::Time next_build ABSL_GUARDED_BY(mu) = absl::InfinitePast();
@@ -54,18 +57,49 @@ struct WatchSubscription::Feed {
 
 namespace {
 
-std::shared_ptr<const WatchEvent> StateEvent(const resetd::v1::ResetJob& job,
-                                             bool terminal,
-                                             bool changes_dropped = false) {
+// Encodes `event` once for every stream that will send it.
+std::shared_ptr<const WatchEvent> Encode(const resetd::v1::ResetJobEvent& event,
+                                         bool terminal) {
   auto out = std::make_shared<WatchEvent>();
-  *out->event.mutable_job() = job;
-  out->event.set_changes_dropped(changes_dropped);
+  bool own_buffer = false;
+  out->changes_dropped = event.changes_dropped();
+  if (!grpc::SerializationTraits<resetd::v1::ResetJobEvent>::Serialize(
+           event, &out->encoded, &own_buffer)
+           .ok()) {
+    // Only a message over 2 GiB fails (an event is a few hundred KB at most:
+    // max_changed_per_event). Should one, its changes are dropped as for a
+    // watcher that fell behind: the job's state (bounded) always encodes.
+    resetd::v1::ResetJobEvent state;
+    *state.mutable_job() = event.job();
+    state.set_changes_dropped(true);
+    out->changes_dropped = true;
+    (void)grpc::SerializationTraits<resetd::v1::ResetJobEvent>::Serialize(
+        state, &out->encoded, &own_buffer);
+  }
   out->terminal = terminal;
-  out->bytes = out->event.ByteSizeLong();
+  out->bytes = out->encoded.Length();
   return out;
 }
 
+std::shared_ptr<const WatchEvent> StateEvent(const resetd::v1::ResetJob& job,
+                                             bool terminal,
+                                             bool changes_dropped = false) {
+  resetd::v1::ResetJobEvent event;
+  *event.mutable_job() = job;
+  event.set_changes_dropped(changes_dropped);
+  return Encode(event, terminal);
+}
+
 }  // namespace
+
+resetd::v1::ResetJobEvent WatchEvent::Decode() const {
+  resetd::v1::ResetJobEvent out;
+  grpc::ByteBuffer copy(encoded);  // Deserialize consumes its buffer
+  // Our own encoding: it decodes.
+  (void)grpc::SerializationTraits<resetd::v1::ResetJobEvent>::Deserialize(
+      &copy, &out);
+  return out;
+}
 
 WatchSubscription::WatchSubscription(WatchFeeds& feeds,
                                      std::shared_ptr<Feed> feed)
@@ -94,7 +128,7 @@ absl::StatusOr<std::shared_ptr<const WatchEvent>> WatchSubscription::Next(
       ++drops_;
       f.Move(next_seq_, f.end_seq());
       next_seq_ = f.end_seq();
-      return StateEvent(f.state->event.job(), f.state->terminal,
+      return StateEvent(f.state_job, f.state->terminal,
                         /*changes_dropped=*/true);
     }
     if (next_seq_ < f.end_seq()) {
@@ -143,19 +177,20 @@ absl::Status WatchSubscription::Produce(absl::Time deadline) {
   auto& changed = *update->event.mutable_changed();
   const int n = changed.size();
   int from = 0;
+  resetd::v1::ResetJobEvent part;
   do {
-    auto event = std::make_shared<WatchEvent>();
-    *event->event.mutable_job() = update->event.job();
+    *part.mutable_job() = update->event.job();
     const int to = std::min(n, from + options.max_changed_per_event);
-    for (int i = from; i < to; ++i) event->event.add_changed()->Swap(&changed[i]);
+    for (int i = from; i < to; ++i) part.add_changed()->Swap(&changed[i]);
     from = to;
-    event->terminal = update->terminal && from == n;
-    event->bytes = event->event.ByteSizeLong();
+    auto event = Encode(part, update->terminal && from == n);
+    part.Clear();
     f.bytes += event->bytes;
     f.events.push_back(std::move(event));
   } while (from < n);
   f.version = update->version;
   f.state = StateEvent(update->event.job(), update->terminal);
+  f.state_job = update->event.job();
   f.next_build = absl::Now() + options.min_event_interval;
   f.Trim(options.buffer_bytes);
   return absl::OkStatus();
@@ -185,6 +220,7 @@ absl::StatusOr<std::unique_ptr<WatchSubscription>> WatchFeeds::Subscribe(
     auto now = jobs_.CurrentState(job_id);
     if (!now.ok()) return now.status();
     feed->state = StateEvent(now->event.job(), now->terminal);
+    feed->state_job = now->event.job();
     feed->version = now->version;
     feed->started = true;
   }

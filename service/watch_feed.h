@@ -1,7 +1,7 @@
 // The fan-out of WatchResetJob: every stream watching a job reads one shared
-// sequence of events, built once per change of the job, instead of each
-// stream asking the JobManager for the changes (and holding its own copy of
-// them). A watcher that falls too far behind gets the job's current state
+// sequence of events, built and encoded once per change of the job, instead
+// of each stream asking the JobManager for the changes (and holding its own
+// copy of them). A watcher that falls too far behind gets the job's current state
 // with `changes_dropped` set instead of an unbounded backlog.
 //
 // There is no thread of its own: the first watcher that needs an event no
@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "resetd/v1/reset_service.pb.h"
 #include "workflow/job_manager.h"
 
@@ -32,19 +33,23 @@ struct WatchFeedOptions {
   // whose next event was dropped to stay within it gets the current state
   // with `changes_dropped` instead.
   size_t buffer_bytes = size_t{16} << 20;
-  // An event carries at most this many changed instances; a larger change
-  // becomes consecutive events (each with the job's state). Each stream
-  // holds an encoded copy of the events it is sending: with 500 an event,
-  // 200 watchers of a 10,000-instance job took 2.3x the unwatched RSS; with
-  // 100, 2.0x.
+  // An event carries at most this many changed instances (tens of KB, far
+  // below gRPC's 4 MB message limit); a larger change becomes consecutive
+  // events (each with the job's state).
   int max_changed_per_event = 100;
 };
 
-// One event of a job's feed, shared by every stream that sends it.
+// One event of a job's feed, encoded once and shared by every stream that
+// sends it: a grpc::ByteBuffer's slices are reference-counted, so each
+// stream's write refers to the same bytes instead of holding its own copy.
 struct WatchEvent {
-  resetd::v1::ResetJobEvent event;
-  bool terminal = false;  // the job has ended: the last event
-  size_t bytes = 0;       // encoded size, counted against buffer_bytes
+  grpc::ByteBuffer encoded;  // a resetd.v1.ResetJobEvent
+  bool terminal = false;     // the job has ended: the last event
+  bool changes_dropped = false;
+  size_t bytes = 0;  // encoded size, counted against buffer_bytes
+
+  // The event decoded (for tests and logs; streams send `encoded`).
+  resetd::v1::ResetJobEvent Decode() const;
 };
 
 class WatchFeeds;

@@ -265,7 +265,8 @@ TEST_F(ResetServiceTest, WatchStartsWithCountsAndChunksLargeChanges) {
   EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_QUEUED);
   EXPECT_EQ(event.changed_size(), 0) << "the first event: counts only";
 
-  const int kChanged = 2 * kMaxChangedPerEvent + 34;
+  const int kMaxChanged = WatchFeedOptions{}.max_changed_per_event;
+  const int kChanged = 2 * kMaxChanged + 34;
   std::vector<resetd::v1::InstanceResult> changed(kChanged);
   for (int i = 0; i < kChanged; ++i) {
     changed[i].set_instance_id("ins-" + std::to_string(i));
@@ -275,7 +276,7 @@ TEST_F(ResetServiceTest, WatchStartsWithCountsAndChunksLargeChanges) {
   for (int chunk = 0; chunk < 3; ++chunk) {
     ASSERT_TRUE(reader->Read(&event)) << "chunk " << chunk;
     EXPECT_EQ(event.job().state(), resetd::v1::JOB_STATE_RUNNING);
-    EXPECT_LE(event.changed_size(), kMaxChangedPerEvent);
+    EXPECT_LE(event.changed_size(), kMaxChanged);
     for (const auto& i : event.changed()) seen.push_back(i.instance_id());
   }
   ASSERT_EQ(seen.size(), static_cast<size_t>(kChanged));

@@ -78,8 +78,8 @@ TEST_F(WatchFeedTest, FirstEventIsTheStateThenEveryChangeInOrder) {
   WatchFeeds feeds(jobs_, Options());
   auto sub = Subscribe(feeds);
   ASSERT_NE(sub, nullptr);
-  EXPECT_EQ(sub->first().event.job().state(), resetd::v1::JOB_STATE_QUEUED);
-  EXPECT_EQ(sub->first().event.changed_size(), 0);
+  EXPECT_EQ(sub->first().Decode().job().state(), resetd::v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(sub->first().Decode().changed_size(), 0);
   EXPECT_FALSE(sub->first().terminal);
 
   jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(0, 2));
@@ -88,9 +88,9 @@ TEST_F(WatchFeedTest, FirstEventIsTheStateThenEveryChangeInOrder) {
   while (seen.size() < 3) {
     auto event = Next(*sub);
     ASSERT_NE(event, nullptr);
-    EXPECT_EQ(event->event.job().state(), JOB_STATE_RUNNING);
-    EXPECT_FALSE(event->event.changes_dropped());
-    for (const auto& id : Ids(event->event)) seen.push_back(id);
+    EXPECT_EQ(event->Decode().job().state(), JOB_STATE_RUNNING);
+    EXPECT_FALSE(event->Decode().changes_dropped());
+    for (const auto& id : Ids(event->Decode())) seen.push_back(id);
   }
   EXPECT_THAT(seen, ::testing::ElementsAre("ins-0", "ins-1", "ins-2"));
 }
@@ -123,8 +123,8 @@ TEST_F(WatchFeedTest, ALargeChangeIsSplitAndOnlyTheLastEventIsTerminal) {
   for (int i = 0; i < 3; ++i) {
     auto event = Next(*sub);
     ASSERT_NE(event, nullptr);
-    EXPECT_EQ(event->event.job().state(), JOB_STATE_SUCCEEDED);
-    sizes.push_back(event->event.changed_size());
+    EXPECT_EQ(event->Decode().job().state(), JOB_STATE_SUCCEEDED);
+    sizes.push_back(event->Decode().changed_size());
     terminal.push_back(event->terminal);
   }
   EXPECT_THAT(sizes, ::testing::ElementsAre(3, 3, 1));
@@ -143,16 +143,16 @@ TEST_F(WatchFeedTest, ASlowWatcherGetsTheStateWithChangesDroppedAndTheBufferStay
     jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(i * 2, 2));
     auto event = Next(*fast);
     ASSERT_NE(event, nullptr);
-    EXPECT_FALSE(event->event.changes_dropped());
+    EXPECT_FALSE(event->Decode().changes_dropped());
     EXPECT_LE(feeds.buffered_bytes(job_id_), options.buffer_bytes);
   }
   EXPECT_GT(feeds.buffered_bytes(job_id_), 0u);
 
   auto caught_up = Next(*slow);
   ASSERT_NE(caught_up, nullptr);
-  EXPECT_TRUE(caught_up->event.changes_dropped());
-  EXPECT_EQ(caught_up->event.changed_size(), 0);
-  EXPECT_EQ(caught_up->event.job().state(), JOB_STATE_RUNNING);
+  EXPECT_TRUE(caught_up->Decode().changes_dropped());
+  EXPECT_EQ(caught_up->Decode().changed_size(), 0);
+  EXPECT_EQ(caught_up->Decode().job().state(), JOB_STATE_RUNNING);
   EXPECT_EQ(slow->drops(), 1);
   EXPECT_EQ(fast->drops(), 0);
 
@@ -160,8 +160,8 @@ TEST_F(WatchFeedTest, ASlowWatcherGetsTheStateWithChangesDroppedAndTheBufferStay
   jobs_.Advance(job_id_, JOB_STATE_SUCCEEDED, ChangedIds(1000, 1));
   auto next = Next(*slow);
   ASSERT_NE(next, nullptr);
-  EXPECT_FALSE(next->event.changes_dropped());
-  EXPECT_THAT(Ids(next->event), ::testing::ElementsAre("ins-1000"));
+  EXPECT_FALSE(next->Decode().changes_dropped());
+  EXPECT_THAT(Ids(next->Decode()), ::testing::ElementsAre("ins-1000"));
   EXPECT_TRUE(next->terminal);
 }
 
@@ -188,11 +188,11 @@ TEST_F(WatchFeedTest, AnEventGoesOnceEveryWatcherHasItOrLeft) {
   EXPECT_GT(feeds.buffered_bytes(job_id_), 0u);
   auto first = Next(*b);
   ASSERT_NE(first, nullptr);
-  EXPECT_THAT(Ids(first->event), ::testing::ElementsAre("ins-3"));
+  EXPECT_THAT(Ids(first->Decode()), ::testing::ElementsAre("ins-3"));
   EXPECT_GT(feeds.buffered_bytes(job_id_), 0u) << "b still needs ins-4's";
   auto second = Next(*b);
   ASSERT_NE(second, nullptr);
-  EXPECT_THAT(Ids(second->event), ::testing::ElementsAre("ins-4"));
+  EXPECT_THAT(Ids(second->Decode()), ::testing::ElementsAre("ins-4"));
   EXPECT_EQ(feeds.buffered_bytes(job_id_), 0u);
 }
 
@@ -203,11 +203,11 @@ TEST_F(WatchFeedTest, ALateWatcherStartsFromTheStateWhenItJoined) {
   ASSERT_NE(Next(*early), nullptr);
   auto late = Subscribe(feeds);
   ASSERT_NE(late, nullptr);
-  EXPECT_EQ(late->first().event.job().state(), JOB_STATE_RUNNING);
+  EXPECT_EQ(late->first().Decode().job().state(), JOB_STATE_RUNNING);
   jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(2, 1));
   auto event = Next(*late);
   ASSERT_NE(event, nullptr);
-  EXPECT_THAT(Ids(event->event), ::testing::ElementsAre("ins-2"));
+  EXPECT_THAT(Ids(event->Decode()), ::testing::ElementsAre("ins-2"));
 }
 
 TEST_F(WatchFeedTest, NoChangeInTimeIsNoEvent) {
@@ -225,7 +225,7 @@ TEST_F(WatchFeedTest, AnEndedJobIsOneTerminalEvent) {
   auto sub = Subscribe(feeds);
   ASSERT_NE(sub, nullptr);
   EXPECT_TRUE(sub->first().terminal);
-  EXPECT_EQ(sub->first().event.job().state(), JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(sub->first().Decode().job().state(), JOB_STATE_SUCCEEDED);
 }
 
 TEST_F(WatchFeedTest, ErrorsEndTheWatchAndFeedsGoWithTheirLastWatcher) {
@@ -258,7 +258,7 @@ TEST_F(WatchFeedTest, ConcurrentWatchersEachSeeEveryChangeOnceInOrder) {
       for (;;) {
         auto next = subs[w]->Next(kWait);
         if (!next.ok() || *next == nullptr) return;  // fails below
-        for (const auto& id : Ids((*next)->event)) seen[w].push_back(id);
+        for (const auto& id : Ids((*next)->Decode())) seen[w].push_back(id);
         if ((*next)->terminal) return;
       }
     });
