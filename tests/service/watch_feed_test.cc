@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_job_manager.h"
 
@@ -109,6 +111,31 @@ TEST_F(WatchFeedTest, WatchersShareOneEventBuiltOnce) {
   EXPECT_EQ(from_a.get(), from_b.get()) << "the same event, not a copy";
   EXPECT_EQ(jobs_.wait_calls() - calls, 1)
       << "the second watcher did not ask the JobManager again";
+}
+
+// What a stream's Write does with the event (gRPC serialises a ByteBuffer
+// response by copying the buffer): the copy refers to the event's encoded
+// bytes instead of holding its own.
+TEST_F(WatchFeedTest, AStreamWritesTheSharedEncodedBytesNotACopy) {
+  WatchFeeds feeds(jobs_, Options());
+  auto sub = Subscribe(feeds);
+  ASSERT_NE(sub, nullptr);
+  jobs_.Advance(job_id_, JOB_STATE_RUNNING, ChangedIds(0, 100));
+  auto event = Next(*sub);
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(event->bytes, event->Decode().ByteSizeLong());
+  grpc::ByteBuffer written;
+  bool own = false;
+  ASSERT_TRUE(grpc::SerializationTraits<grpc::ByteBuffer>::Serialize(
+                  event->encoded, &written, &own)
+                  .ok());
+  std::vector<grpc::Slice> shared, sent;
+  ASSERT_TRUE(event->encoded.Dump(&shared).ok());
+  ASSERT_TRUE(written.Dump(&sent).ok());
+  ASSERT_EQ(sent.size(), shared.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(sent[i].begin(), shared[i].begin()) << "slice " << i << " copied";
+  }
 }
 
 TEST_F(WatchFeedTest, ALargeChangeIsSplitAndOnlyTheLastEventIsTerminal) {
