@@ -5,7 +5,12 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -25,10 +30,38 @@ constexpr absl::Duration kStartTimeout = absl::Seconds(20);
 
 }  // namespace
 
+namespace {
+
+// The directories MakeTempDir made, removed when the test program exits if
+// every test passed (a failure is read from the logs they hold).
+class TempDirs {
+ public:
+  void Add(std::string dir) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirs_.push_back(std::move(dir));
+  }
+  ~TempDirs() {
+    if (!::testing::UnitTest::GetInstance()->Passed()) return;
+    for (const auto& dir : dirs_) {
+      std::error_code ignored;  // best effort: never fail a passed run
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> dirs_;
+};
+
+}  // namespace
+
 std::string MakeTempDir(const std::string& prefix) {
+  static TempDirs made;
   std::string tmpl = ::testing::TempDir() + prefix + "-XXXXXX";
   char* dir = mkdtemp(tmpl.data());
-  return dir ? dir : "/tmp";
+  if (dir == nullptr) return "/tmp";
+  made.Add(dir);
+  return dir;
 }
 
 FakeCloud::FakeCloud(std::vector<std::string> args,

@@ -15,7 +15,8 @@
 
 namespace resetd::testing {
 
-// A new private directory under the test temp dir.
+// A new private directory under the test temp dir; removed when the test
+// program exits if every test passed, kept (with its logs) if one failed.
 std::string MakeTempDir(const std::string& prefix);
 
 // fakecloud as a child process, and its admin endpoints.
