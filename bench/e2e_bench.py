@@ -36,6 +36,7 @@ must end within --timeout seconds). Traffic stays on 127.0.0.1.
   BUILD_DIR=build-extra bench/e2e_bench.py
   BENCH_DUMP=calls.json bench/e2e_bench.py --sizes 10000   # keep the call log
   BENCH_WRAP="heaptrack -o /tmp/resetd" bench/e2e_bench.py --sizes 20000 --probes 0
+  BENCH_ENGINE='{"pollIntervalMs": 500}' bench/e2e_bench.py   # engine config to try
 """
 import argparse
 import base64
@@ -185,6 +186,8 @@ def run_size(n, build, work, timeout_s, probes):
                 "providers": [{"name": "tencent", "kind": "tencent_cvm",
                                "endpoint": fake_addr, "scheme": "http",
                                "regions": [REGION]}],
+                # Not the default config: for experiments only.
+                "engine": json.loads(os.environ.get("BENCH_ENGINE", "{}")),
             }, f)
         log = os.path.join(work, "resetd.log")
         wrap = os.environ.get("BENCH_WRAP", "").split()  # e.g. "heaptrack -o F"
