@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/time/clock.h"
-#include "grpcpp/support/method_handler.h"
 #include "common/secret.h"
+#include "grpcpp/support/method_handler.h"
 #include "service/rpc_log.h"
 
 namespace resetd::service {
